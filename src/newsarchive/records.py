@@ -1,0 +1,135 @@
+"""The typed records that pass between the pipeline's stages.
+
+A `Record` is the contract of DESIGN.md: `newsarchive extract --json` prints `Record.to_dict()`,
+and the front matter of `articles/<slug>.md` is the same mapping without `body`.
+Every extracted value keeps `evidence`: the words of the article it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LEVELS = ("province", "district", "commune", "village")
+
+
+@dataclass
+class Locality:
+    """One place recognised in the text, resolved against the gazetteer."""
+
+    name: str  # official bare name from the gazetteer ("Mù Căng Chải")
+    level: str  # one of LEVELS
+    code: str | None  # gazetteer code (None for villages, which the gazetteer lacks)
+    evidence: str  # the words it was found from ("Huyện ủy Mù Cang Chải")
+    kind: str = ""  # administrative type: "huyện", "thành phố", "xã", "phường", "thôn"...
+    province: str | None = None  # the (pre-2025 or post-2025) province it lies in
+    district: str | None = None  # the district it lies in, for communes and villages
+    mentions: int = 1
+
+
+@dataclass
+class DirectiveRef:
+    """A central party document the article refers to."""
+
+    id: str  # canonical number, "05-CT/TW"
+    primary: bool
+    mentions: int
+    evidence: list[str]  # the forms as written ("Chỉ thị số 05", "Chỉ thị số 05-CT/W")
+    reason: str = ""  # why it is (or is not) the primary one
+    title: str = ""  # official title from the catalogue, for convenience
+
+
+@dataclass
+class LocalDocument:
+    """A provincial/district document number (56-CTr/TU, 72-KH/HU): recognised, never a directive."""
+
+    id: str
+    evidence: str
+
+
+@dataclass
+class Metric:
+    """A figure that measures something."""
+
+    text: str  # "2,6 tỷ đồng"
+    value: float | int
+    unit: str  # "đồng", "%", "chỉ tiêu"
+    sentence: str
+    total: float | int | None = None  # "30/30 chỉ tiêu" -> 30
+    qualifier: str | None = None  # "trên", "hơn", "gần", "gấp"...
+
+
+@dataclass
+class Person:
+    name: str
+    role: str | None
+    evidence: str
+
+
+@dataclass
+class Period:
+    """The time the text supports when it states no publication date."""
+
+    year: int
+    inferred: bool
+    evidence: str
+
+
+@dataclass
+class Record:
+    source: str
+    title: str
+    slug: str
+    published: str | None
+    province: str | None
+    province_current: str | None
+    district: str | None
+    body: str
+    published_evidence: str | None = None
+    period: Period | None = None
+    province_evidence: str | None = None
+    district_evidence: str | None = None
+    commune: str | None = None
+    localities: list[Locality] = field(default_factory=list)
+    directives: list[DirectiveRef] = field(default_factory=list)
+    local_documents: list[LocalDocument] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    byline: str | None = None  # the author as the site credits them
+    source_tag: str | None = None  # "ĐTO", "TN&MT": the outlet's own tag before the lead
+    subheadings: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # chrome lines dropped by the cleaner
+
+    @property
+    def primary_directive(self) -> DirectiveRef | None:
+        return next((d for d in self.directives if d.primary), None)
+
+    @property
+    def year(self) -> int | None:
+        if self.published:
+            return int(self.published[:4])
+        return self.period.year if self.period else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract mapping, keys in declaration order (stable output)."""
+        return asdict(self)
+
+    def front_matter(self) -> dict[str, Any]:
+        data = self.to_dict()
+        del data["body"]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Record:
+        """Build a record from a validated mapping (see load.validate_front_matter)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["localities"] = [Locality(**x) for x in data.get("localities") or []]
+        values["directives"] = [DirectiveRef(**x) for x in data.get("directives") or []]
+        values["local_documents"] = [LocalDocument(**x) for x in data.get("local_documents") or []]
+        values["metrics"] = [Metric(**x) for x in data.get("metrics") or []]
+        values["people"] = [Person(**x) for x in data.get("people") or []]
+        period = data.get("period")
+        values["period"] = Period(**period) if period else None
+        return cls(**values)

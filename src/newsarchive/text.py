@@ -1,0 +1,55 @@
+"""Vietnamese text handling shared by every stage: one normal form, folding, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from slugify import slugify as _slugify
+from vi_textmatch.tone import normalize_tone
+
+# Spaces that scraped pages carry and that must compare equal to a plain space.
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_MULTI_SPACE = re.compile(r"[ \t]{2,}")
+
+
+def normalize(text: str) -> str:
+    """NFC, new-style tone placement (hoá -> hóa, uỷ -> ủy), plain spaces.
+
+    Line structure is kept: the cleaner needs it. normalize_tone wants NFC input.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _ODD_SPACES.sub(" ", text)
+    text = normalize_tone(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def normalize_name(name: str) -> str:
+    """A place or person name in one canonical spelling: normalized, single-spaced, trimmed."""
+    return _MULTI_SPACE.sub(" ", normalize(name)).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, đ -> d: what a reader types on a keyboard without Telex.
+
+    đ/Đ have no Unicode decomposition, so stripping combining marks alone keeps them.
+    """
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII slug: "Đồng Tháp" -> "dong-thap"; never empty."""
+    slug = _slugify(fold(text), max_length=max_length, word_boundary=True)
+    return slug or "bai-viet"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“”'(]?[A-ZĐÀ-Ỹ0-9])")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences (good enough to quote a metric's context)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(paragraph)]
+    return [p for p in parts if p]

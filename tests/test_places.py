@@ -1,0 +1,260 @@
+"""Place extraction: anchored names, ambiguity, eras, and the five seeds against the gold."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from newsarchive import text
+from newsarchive.gazetteer import gazetteer
+from newsarchive.places import Places, find_places
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def places(title: str, *paragraphs: str, section: str | None = None, published: str | None = None) -> Places:
+    return find_places(title, section, [text.normalize(p) for p in paragraphs], published)
+
+
+# -- anchors and non-places ------------------------------------------------------------------
+
+def test_person_ho_chi_minh_is_not_the_city() -> None:
+    found = places("Học tập và làm theo Bác",
+                   "Cán bộ học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
+                   "Nhân kỷ niệm Ngày sinh Chủ tịch Hồ Chí Minh, Đảng bộ tổ chức hội thi.")
+    assert found.province is None
+    assert found.localities == []
+
+
+def test_the_city_ho_chi_minh_when_anchored() -> None:
+    found = places("Học tập và làm theo Bác",
+                   "Thành ủy Thành phố Hồ Chí Minh chỉ đạo học tập tư tưởng Hồ Chí Minh.",
+                   "Tại TP. Hồ Chí Minh, nhiều mô hình hay được nhân rộng.")
+    assert found.province == "Hồ Chí Minh"
+    assert found.province_current == "Hồ Chí Minh"
+    assert found.province_evidence == "Thành phố Hồ Chí Minh"
+
+
+def test_the_abbreviation_tp_hcm() -> None:
+    found = places("Thành ủy TP.HCM biểu dương điển hình", "Các quận, huyện của TP.HCM đăng ký làm theo Bác.")
+    assert (found.province, found.province_evidence) == ("Hồ Chí Minh", "TP.HCM")
+
+
+def test_weekdays_holidays_and_officials_are_not_places() -> None:
+    found = places("Thứ Ba, ngày 2/9",
+                   "Sáng Thứ Ba, nhân dịp Quốc Khánh, Chủ tịch UBND tỉnh Hoàng Quốc Khánh dự lễ.",
+                   "Khối các cơ quan tỉnh và các huyện đã triển khai; huyện đã hoàn thành kế hoạch.",
+                   "Văn bản Kế hoạch số 12 được ban hành; nông thôn Mới là phong trào.")
+    assert found.province is None
+    assert found.district is None
+    assert found.localities == []
+
+
+# -- ambiguous names --------------------------------------------------------------------------
+
+def test_chau_thanh_without_a_province_gives_no_province() -> None:
+    found = places("Huyện ủy Châu Thành học tập và làm theo Bác",
+                   "Ban Thường vụ Huyện ủy Châu Thành đã ban hành kế hoạch.",
+                   "Các chi bộ của huyện Châu Thành đăng ký làm theo.")
+    assert found.province is None
+    assert found.province_current is None
+    assert found.district == "Châu Thành"
+    assert [loc.code for loc in found.localities] == [None]
+
+
+def test_chau_thanh_with_its_province() -> None:
+    found = places("Châu Thành làm theo Bác",
+                   "Huyện ủy Châu Thành, tỉnh Bến Tre đã ban hành kế hoạch.",
+                   "Đảng bộ huyện Châu Thành có 40 tổ chức cơ sở đảng.")
+    assert found.province == "Bến Tre"
+    assert found.province_current == "Vĩnh Long"
+    assert found.district == "Châu Thành"
+    district = next(loc for loc in found.localities if loc.level == "district")
+    assert district.code == gazetteer().districts_named("Châu Thành", "83")[0].code
+    assert district.province == "Bến Tre"
+    assert district.mentions == 2
+
+
+def test_ky_anh_town_and_district_are_told_apart() -> None:
+    town = places("Thị xã Kỳ Anh học và làm theo Bác",
+                  "Thị ủy Kỳ Anh chỉ đạo các phường đăng ký làm theo.",
+                  "Tỉnh Hà Tĩnh biểu dương thị xã Kỳ Anh.", section="THỊ XÃ KỲ ANH")
+    district = places("Kỳ Anh làm theo Bác", "Huyện ủy Kỳ Anh chỉ đạo các xã đăng ký làm theo.",
+                      "Ban Thường vụ Huyện ủy Kỳ Anh kiểm tra huyện Kỳ Anh.")
+    assert town.province == district.province == "Hà Tĩnh"
+    assert town.district == district.district == "Kỳ Anh"
+    codes = {found.localities[-1].kind: found.localities[-1].code for found in (town, district)}
+    assert codes == {"thị xã": "449", "huyện": "447"}
+
+
+def test_cao_lanh_after_huyen_uy_is_the_district_not_the_city() -> None:
+    found = places("Cao Lãnh (Đồng Tháp): làm theo Bác", "Huyện ủy Cao Lãnh chỉ đạo xây dựng mô hình.")
+    assert found.district == "Cao Lãnh"
+    assert {loc.kind for loc in found.localities if loc.level == "district"} == {"huyện"}
+
+
+def test_a_unique_district_implies_its_province_despite_a_passing_mention() -> None:
+    found = places("Bảo Yên học tập và làm theo Bác",
+                   "Huyện ủy Bảo Yên tổ chức hội nghị; huyện Bảo Yên có 17 xã.",
+                   "Đoàn công tác của tỉnh Yên Bái đến thăm Đảng bộ huyện Bảo Yên.")
+    assert found.province == "Lào Cai"
+    assert found.district == "Bảo Yên"
+
+
+def test_two_provinces_named_equally_give_none() -> None:
+    found = places("Hai tỉnh ký kết hợp tác", "Tỉnh ủy Bến Tre và Tỉnh ủy Trà Vinh ký kết chương trình phối hợp.")
+    assert found.province is None
+    found = places("Hai tỉnh ký kết hợp tác", "Tỉnh ủy Bến Tre, Tỉnh ủy Trà Vinh và tỉnh Bến Tre.")
+    assert found.province is None  # 2 against 1 is not enough to file it
+
+
+def test_title_leading_district_name() -> None:
+    found = places("Văn Chấn: Làm theo Bác bằng việc làm cụ thể", "Huyện ủy chỉ đạo các chi bộ đăng ký làm theo.")
+    assert (found.province, found.district, found.district_evidence) == ("Yên Bái", "Văn Chấn", "Văn Chấn")
+
+
+# -- titles, headers, chains ------------------------------------------------------------------
+
+def test_title_province_and_province_level_article_has_no_district() -> None:
+    found = places("Quảng Nam: Lan tỏa việc học và làm theo Bác",
+                   "Tỉnh ủy Quảng Nam tổ chức hội nghị sơ kết.",
+                   "Ban Thường vụ Tỉnh ủy biểu dương Đảng bộ huyện Nam Giang và thị xã Điện Bàn.",
+                   "Mô hình của xã Tam Thanh, thành phố Tam Kỳ được nhân rộng.")
+    assert (found.province, found.province_current, found.district) == ("Quảng Nam", "Đà Nẵng", None)
+    assert found.province_evidence == "Quảng Nam"
+    commune = next(loc for loc in found.localities if loc.level == "commune")
+    assert (commune.name, commune.district, commune.province) == ("Tam Thanh", "Tam Kỳ", "Quảng Nam")
+
+
+def test_upper_case_section_header_names_the_district() -> None:
+    found = places("Nhiều mô hình hay", "Các chi bộ đã đăng ký làm theo.", section="HUYỆN MƯỜNG KHƯƠNG")
+    assert (found.province, found.district, found.district_evidence) == \
+        ("Lào Cai", "Mường Khương", "HUYỆN MƯỜNG KHƯƠNG")
+
+
+def test_dateline_names_the_province() -> None:
+    found = places("Nhân rộng gương điển hình", "SÓC TRĂNG - Sáng 12/5, Ban Thường vụ Tỉnh ủy tổ chức hội nghị.")
+    assert (found.province, found.province_evidence) == ("Sóc Trăng", "SÓC TRĂNG")
+    tagged = find_places("Nhân rộng gương điển hình", None, ["Sáng 12/5, hội nghị được tổ chức."],
+                         source_tag="Hậu Giang")
+    assert (tagged.province, tagged.province_current) == ("Hậu Giang", "Cần Thơ")
+    outlet = places("Nhân rộng gương điển hình", "ĐTO - Sáng 12/5, hội nghị được tổ chức.")
+    assert outlet.province is None
+
+
+def test_common_spelling_finds_the_official_name() -> None:
+    found = places("Học tập ở vùng cao", "Huyện ủy Mù Cang Chải chỉ đạo các xã; huyện Mù Cang Chải có 14 xã.")
+    assert found.district == "Mù Căng Chải"
+    assert found.district_evidence == "Huyện ủy Mù Cang Chải"
+
+
+def test_nfd_input_is_normalized() -> None:
+    nfd = unicodedata.normalize("NFD", "Huyện uỷ Bắc Hà tổ chức hội nghị. Huyện ủy Bắc Hà khen thưởng.")
+    assert "ủy" not in nfd
+    found = find_places("Bắc Hà làm theo Bác", None, [nfd])
+    assert (found.province, found.district) == ("Lào Cai", "Bắc Hà")
+
+
+def test_chain_resolves_a_commune_name_shared_by_many() -> None:
+    # Long An alone has two xã Tân Lập (in Mộc Hóa and in Tân Thạnh)
+    found = places("Xã Tân Lập học Bác",
+                   "Đảng ủy xã Tân Lập, huyện Tân Thạnh, tỉnh Long An đã xây dựng mô hình mới.")
+    [commune] = [loc for loc in found.localities if loc.level == "commune"]
+    assert (commune.name, commune.district, commune.province, commune.code) == \
+        ("Tân Lập", "Tân Thạnh", "Long An", "27838")
+    assert commune.mentions == 2  # the title's bare "Xã Tân Lập" takes the chain's reading
+    assert found.province == "Long An"
+    assert found.commune == "Tân Lập"  # named in the title
+
+
+def test_commune_without_its_district_stays_unresolved() -> None:
+    found = places("Làm theo Bác", "Đảng ủy xã Tân Lập, tỉnh Long An đã xây dựng mô hình mới.")
+    [commune] = [loc for loc in found.localities if loc.level == "commune"]
+    assert (commune.code, commune.district) == (None, None)
+
+
+def test_village_keeps_its_chain() -> None:
+    found = places("Thôn làm theo Bác", "Chi bộ thôn Nà Lừa, xã Mai Sơn, huyện Lục Yên góp 12 ngày công.")
+    village = next(loc for loc in found.localities if loc.level == "village")
+    assert (village.name, village.code, village.kind, village.district) == ("Nà Lừa", None, "thôn", "Lục Yên")
+
+
+# -- the 2025 reorganization -------------------------------------------------------------------
+
+def test_post_2025_commune_directly_under_a_province() -> None:
+    found = places("Xã Mù Cang Chải làm theo Bác",
+                   "Đảng ủy xã Mù Cang Chải, tỉnh Lào Cai tổ chức hội nghị học tập chuyên đề năm 2025.",
+                   "Xã Mù Cang Chải có 12 thôn, bản.")
+    assert found.era == "new"
+    assert (found.province, found.province_current, found.district) == ("Lào Cai", "Lào Cai", None)
+    assert found.commune == "Mù Cang Chải"
+    commune = next(loc for loc in found.localities if loc.level == "commune")
+    assert commune.province == "Lào Cai" and commune.district is None
+
+
+def test_a_name_that_contains_an_anchor_word_is_one_place() -> None:
+    found = places("Xã Bản Xèo học Bác", "Đảng ủy xã Bản Xèo, tỉnh Lào Cai tổ chức hội nghị.",
+                   "Xã Bản Xèo có 14 thôn.")
+    assert [(loc.level, loc.name) for loc in found.localities] == [("province", "Lào Cai"), ("commune", "Bản Xèo")]
+    assert found.era == "new"  # a commune written directly under its province
+    assert (found.province, found.commune) == ("Lào Cai", "Bản Xèo")
+
+
+def test_published_after_july_2025_uses_the_new_provinces() -> None:
+    found = places("Tỉnh ủy Yên Bái (cũ) tổng kết", "Tỉnh ủy Yên Bái trước đây đã có nhiều mô hình.",
+                   published="2025-08-14T09:00:00+07:00")
+    assert (found.province, found.province_current, found.province_code) == ("Lào Cai", "Lào Cai", "15")
+
+
+def test_published_before_july_2025_keeps_the_old_province() -> None:
+    found = places("Tỉnh ủy Yên Bái tổng kết", "Tỉnh ủy Yên Bái đã có nhiều mô hình.", published="2024-12-01")
+    assert (found.province, found.province_current, found.era) == ("Yên Bái", "Lào Cai", "old")
+
+
+# -- the seeds ----------------------------------------------------------------------------------
+
+# Where each seed's title (and upper-case section header) sits among its blank-line blocks;
+# the real cleaner is another module's job.
+SEED_LAYOUT = {"000": (0, None), "001": (2, None), "002": (1, 0), "003": (0, None), "004": (0, None)}
+GOLD = yaml.safe_load((REPO / "tests/data/gold/places.yaml").read_text(encoding="utf-8"))
+
+
+def seed_places(name: str) -> Places:
+    raw = (REPO / "seeds" / name).read_text(encoding="utf-8")
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", raw) if b.strip()]
+    title_at, section_at = SEED_LAYOUT[name[:3]]
+    body = [text.normalize(b) for i, b in enumerate(blocks) if i not in (title_at, section_at)]
+    return find_places(blocks[title_at], blocks[section_at] if section_at is not None else None, body)
+
+
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_seed_matches_gold(name: str) -> None:
+    found = seed_places(name)
+    got = {key: getattr(found, key) for key in ("province", "province_current", "district", "commune")}
+    assert got == GOLD[name]
+
+
+def test_seed_evidence_and_localities() -> None:
+    yen_binh = seed_places("000_cf316e005009eefc.txt")
+    assert yen_binh.province_evidence == "huyện Yên Bình"
+    assert [(loc.level, loc.name) for loc in yen_binh.localities] == \
+        [("district", "Yên Bình"), ("commune", "Mông Sơn"), ("village", "Làng Mới")]
+    cao_lanh = seed_places("002_8a1db5ec53ba8223.txt")
+    assert cao_lanh.district_evidence == "HUYỆN CAO LÃNH"
+    assert cao_lanh.localities[0].code == "873"  # the district, not Cao Lãnh city (866)
+    son_la = seed_places("004_451a73f3093e629b.txt")
+    assert [loc.name for loc in son_la.localities if loc.level == "district"] == ["Mai Sơn", "Mường La", "Quỳnh Nhai"]
+
+
+def test_extraction_is_fast_and_deterministic() -> None:
+    gazetteer()
+    start = time.perf_counter()
+    first = [seed_places(name) for name in sorted(GOLD)]
+    elapsed = time.perf_counter() - start
+    assert elapsed / len(first) < 0.1
+    assert first == [seed_places(name) for name in sorted(GOLD)]

@@ -90,6 +90,7 @@ class Record:
     province_evidence: str | None = None
     district_evidence: str | None = None
     commune: str | None = None
+    commune_evidence: str | None = None
     localities: list[Locality] = field(default_factory=list)
     directives: list[DirectiveRef] = field(default_factory=list)
     local_documents: list[LocalDocument] = field(default_factory=list)
@@ -97,6 +98,7 @@ class Record:
     people: list[Person] = field(default_factory=list)
     byline: str | None = None  # the author as the site credits them
     source_tag: str | None = None  # "ĐTO", "TN&MT": the outlet's own tag before the lead
+    section: str | None = None  # a section header above the title ("HUYỆN X"), as written
     subheadings: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # chrome lines dropped by the cleaner

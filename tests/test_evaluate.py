@@ -1,0 +1,43 @@
+from pathlib import Path
+
+import pytest
+
+from newsarchive.evaluate import FieldScore, _score_scalar, _score_set, evaluate, format_scores, load_gold
+from newsarchive.problems import InputError
+
+
+def test_scalar_scoring_counts_wrong_values_as_both_false_positive_and_false_negative():
+    score = FieldScore()
+    _score_scalar(score, "a", "yên bái", "yên bái")
+    _score_scalar(score, "b", None, None)
+    _score_scalar(score, "c", "sơn la", "lai châu")
+    _score_scalar(score, "d", None, "hà giang")
+    _score_scalar(score, "e", "đồng tháp", None)
+    assert (score.true_positive, score.false_positive, score.false_negative, score.true_negative) == (1, 2, 2, 1)
+    assert score.precision == pytest.approx(1 / 3) and score.recall == pytest.approx(1 / 3)
+    assert len(score.mistakes) == 3
+
+
+def test_set_scoring():
+    score = FieldScore()
+    _score_set(score, "a", {"05-ct/tw", "04-nq/tw"}, {"05-ct/tw", "47-qđ/tw"})
+    assert (score.true_positive, score.false_positive, score.false_negative) == (1, 1, 1)
+
+
+def test_gold_groups_merge_per_seed(tmp_path):
+    (tmp_path / "a.yaml").write_text("x.txt:\n  province: Sơn La\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("x.txt:\n  published: null\n", encoding="utf-8")
+    assert load_gold(tmp_path) == {"x.txt": {"province": "Sơn La", "published": None}}
+
+
+def test_gold_that_is_not_a_mapping_is_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text("- x.txt\n", encoding="utf-8")
+    with pytest.raises(InputError, match="gold must map seed file names"):
+        load_gold(tmp_path)
+
+
+def test_the_seeds_score_perfectly_against_their_gold(repo):
+    scores = evaluate(repo / "tests/data/gold", repo / "seeds", repo)
+    assert len(scores.seeds) == 5
+    imperfect = {name: s.mistakes for name, s in scores.fields.items() if s.precision < 1 or s.recall < 1}
+    assert imperfect == {}, format_scores(scores, verbose=True)

@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-c", "--config", type=Path, default=Path("site.yaml"),
                         help="site configuration file (default: site.yaml; a missing file means all defaults)")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
 
     ingest = commands.add_parser("ingest", help="extract records from seeds/*.txt into articles/*.md, keeping hand edits",
                                  description="Extract a record from every raw article in seeds/ and write articles/<slug>.md. "

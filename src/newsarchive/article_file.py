@@ -30,8 +30,12 @@ def dump_front_matter(data: dict[str, Any]) -> str:
 
 def format_article(record: Record) -> str:
     """The whole file text for a record; byte-stable for the same record."""
-    body = record.body.strip("\n")
-    return f"{FENCE}\n{dump_front_matter(record.front_matter())}{FENCE}\n\n{body}\n"
+    return format_parts(record.front_matter(), record.body)
+
+
+def format_parts(front_matter: dict[str, Any], body: str) -> str:
+    """The file text for a front-matter mapping (which may hold editors' own keys) and a body."""
+    return f"{FENCE}\n{dump_front_matter(front_matter)}{FENCE}\n\n{body.strip(chr(10))}\n"
 
 
 @dataclass

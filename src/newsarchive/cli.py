@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                                  description="Extract a record from every raw article in seeds/ and write articles/<slug>.md. "
                                              "Values an editor changed by hand are kept.")
     ingest.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    ingest.add_argument("--restore-deleted", action="store_true",
+                        help="write again the articles an editor deleted (by default they stay deleted)")
     ingest.set_defaults(run=_ingest)
 
     build = commands.add_parser("build", help="render articles/*.md into the static site (site/)",
@@ -98,7 +100,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     config = _config(args)
     problems = Problems()
-    report = ingest(config, problems)
+    report = ingest(config, problems, restore_deleted=args.restore_deleted)
     print(report.summary())
     return _report(problems, args.strict)
 
@@ -173,7 +175,8 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     config = _config(args)
-    serve(config, host=args.host, port=args.port, open_browser=args.open, allow_remote=args.allow_remote)
+    serve(config, host=args.host, port=args.port, open_browser=args.open, allow_remote=args.allow_remote,
+          config_file=args.config.resolve())
     return 0
 
 

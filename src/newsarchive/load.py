@@ -1,0 +1,506 @@
+"""Load `articles/*.md` into an Archive: validate every record, then build the taxonomies.
+
+A file that breaks the record contract becomes one Problem naming the file, the line and what to
+do, and is skipped; the rest of the archive still builds. Values an editor may type by hand are
+accepted in their natural YAML forms (`published: 2022-05-13` is a date to YAML, `code: 15` an int).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import UnionType
+from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+from . import text
+from .archive import (Archive, Article, CurrentProvince, DirectiveInfo, DirectiveTerm, District,
+                      Province, Region, Year)
+from .article_file import split_article
+from .config import SiteConfig
+from .directives import catalogue
+from .problems import Problems
+from .records import LEVELS, DirectiveRef, LocalDocument, Locality, Metric, Period, Person, Record
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster when present
+
+# Central documents: "05-CT/TW", "04-NQ/TW", "47-QĐ/TW", "01-KL/TW", "23-HD/BTGTW".
+DIRECTIVE_ID = re.compile(r"^\d{1,4}-[A-ZĐ]{1,4}/[A-ZĐ]{2,8}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class RecordError(Exception):
+    """One contract violation: where in the mapping (for the line) and what to do."""
+
+    def __init__(self, where: tuple[str | int, ...], message: str):
+        self.where = where
+        super().__init__(message)
+
+
+# --- field checks -----------------------------------------------------------------------------
+
+Check = Callable[[Any, tuple[str | int, ...]], Any]
+
+
+def _name(where: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in where:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _text(required: bool = False) -> Check:
+    def check(value: Any, where: tuple[str | int, ...]) -> str | None:
+        if value is None or value == "":
+            if required:
+                raise RecordError(where, f"'{_name(where)}' is required and must not be empty.")
+            return None if value is None else ""
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            raise RecordError(where, f"'{_name(where)}' must be text, not {_describe(value)}.")
+        return str(value)  # `code: 15`, `district: 2`: names that YAML read as numbers
+
+    return check
+
+
+def _integer(value: Any, where: tuple[str | int, ...]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RecordError(where, f"'{_name(where)}' must be a whole number, not {_describe(value)}.")
+    return value
+
+
+def _number(value: Any, where: tuple[str | int, ...]) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RecordError(where, f"'{_name(where)}' must be a number written with a dot for decimals "
+                                 f"(2.6, 2600000000), not {_describe(value)}.")
+    return value
+
+
+def _optional(check: Check) -> Check:
+    return lambda value, where: None if value is None else check(value, where)
+
+
+def _flag(value: Any, where: tuple[str | int, ...]) -> bool:
+    if not isinstance(value, bool):
+        raise RecordError(where, f"'{_name(where)}' must be true or false, not {_describe(value)}.")
+    return value
+
+
+def _published(value: Any, where: tuple[str | int, ...]) -> str | None:
+    """ISO 8601 date or datetime; YAML's own date and timestamp types are welcome."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return dt.date.fromisoformat(value).isoformat()
+            dt.datetime.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    raise RecordError(where, f"'published' must be an ISO date like 2022-05-13 or 2022-05-13T12:35:00+07:00 "
+                             f"(or null when the text states none), not {_describe(value)}.")
+
+
+def _level(value: Any, where: tuple[str | int, ...]) -> str:
+    if value not in LEVELS:
+        raise RecordError(where, f"'{_name(where)}' must be one of {', '.join(LEVELS)}, not {_describe(value)}.")
+    return value
+
+
+def _directive_id(value: Any, where: tuple[str | int, ...]) -> str:
+    normalized = text.normalize(str(value)).strip().upper() if isinstance(value, str) else None
+    if not normalized or not DIRECTIVE_ID.match(normalized):
+        raise RecordError(where, f"'{_name(where)}' must be a document number like 05-CT/TW, "
+                                 f"not {_describe(value)}.")
+    return normalized
+
+
+def _texts(value: Any, where: tuple[str | int, ...]) -> list[str]:
+    """A list of strings; a single string is taken as a list of one (an easy hand edit)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise RecordError(where, f"'{_name(where)}' must be a list of texts, not {_describe(value)}.")
+    return [_text(required=True)(item, (*where, i)) for i, item in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The fields of one nested mapping: name -> (check, required)."""
+
+    fields: dict[str, tuple[Check, bool]]
+    defaults: dict[str, Any]  # filled in for keys that are absent and not required
+
+    def __call__(self, value: Any, where: tuple[str | int, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise RecordError(where, f"'{_name(where)}' must be a mapping of key: value, not {_describe(value)}.")
+        out: dict[str, Any] = {}
+        for key in value:
+            if key not in self.fields:
+                raise RecordError((*where, key), f"'{_name((*where, key))}' is not a known key here; "
+                                                 f"known keys: {', '.join(self.fields)}.")
+        for key, (check, required) in self.fields.items():
+            if key in value:
+                out[key] = check(value[key], (*where, key))
+            elif required:
+                owner = f"'{_name(where)}'" if where else "the front matter"
+                raise RecordError(where, f"{owner} lacks the required key '{key}'. Add a line '{key}: ...'.")
+            elif key in self.defaults:
+                out[key] = self.defaults[key]
+        return out
+
+
+def _list_of(shape: Shape) -> Check:
+    def check(value: Any, where: tuple[str | int, ...]) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise RecordError(where, f"'{_name(where)}' must be a list (each item starting with '- '), "
+                                     f"not {_describe(value)}.")
+        return [shape(item, (*where, i)) for i, item in enumerate(value)]
+
+    return check
+
+
+# Fields whose form the type alone does not say.
+_SPECIAL: dict[tuple[type, str], Check] = {
+    (Record, "published"): _published,
+    (Locality, "level"): _level,
+    (DirectiveRef, "id"): _directive_id,
+}
+# Text an editor must give when adding an item by hand; other missing text defaults to "".
+_REQUIRED_TEXT = {(Record, "source"), (Record, "title"), (Record, "slug"), (Locality, "name"), (Locality, "level"),
+                  (DirectiveRef, "id"), (LocalDocument, "id"), (Metric, "text"), (Person, "name")}
+# Defaults for hand-added items: a period is inferred, a directive is mentioned once.
+_FILLED: dict[tuple[type, str], Any] = {(Period, "inferred"): True, (DirectiveRef, "mentions"): 1}
+
+
+def _check_for(hint: Any) -> Check:
+    """The check for one annotated field, from its type: str, int, bool, numbers, lists, records."""
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) in (Union, UnionType):
+        if set(args) == {int, float}:
+            return _number if len(args) == len(get_args(hint)) else _optional(_number)
+        inner = args[0]
+        return _text() if inner is str else _optional(_check_for(inner))
+    if hint is str:
+        return _text()
+    if hint is int:
+        return _integer
+    if hint is bool:
+        return _flag
+    if get_origin(hint) is list:
+        return _texts if args[0] is str else _list_of(shape_of(args[0]))
+    if is_dataclass(hint):
+        return shape_of(hint)
+    raise TypeError(f"no check for {hint!r}")
+
+
+@cache
+def shape_of(cls: type) -> Shape:
+    """The Shape of a records dataclass, derived from its annotations so new fields are checked too."""
+    hints = get_type_hints(cls)
+    checks: dict[str, tuple[Check, bool]] = {}
+    defaults: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name == "body":  # the body is the text below the front matter, never a key
+            continue
+        hint = hints[f.name]
+        check = _SPECIAL.get((cls, f.name)) or (
+            _text(required=True) if (cls, f.name) in _REQUIRED_TEXT else _check_for(hint))
+        checks[f.name] = (check, False)
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            continue
+        optional = type(None) in get_args(hint)
+        if optional:
+            defaults[f.name] = None
+        elif get_origin(hint) is list:
+            defaults[f.name] = []
+        elif (cls, f.name) in _FILLED:
+            defaults[f.name] = _FILLED[(cls, f.name)]
+        elif hint is str and (cls, f.name) not in _REQUIRED_TEXT:
+            defaults[f.name] = ""
+        else:
+            checks[f.name] = (checks[f.name][0], True)
+    return Shape(checks, defaults)
+
+
+RECORD = shape_of(Record)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value) if not isinstance(value, (dt.date,)) else f"'{value}'"
+
+
+def validate_front_matter(data: Any) -> dict[str, Any]:
+    """The checked, normalized mapping for Record.from_dict; raises RecordError on the first fault."""
+    if not isinstance(data, dict):
+        raise RecordError((), "the front matter must be a mapping of key: value (source:, title:, slug:...), "
+                              f"not {_describe(data)}.")
+    known = {k: v for k, v in data.items() if k in RECORD.fields}
+    values = RECORD(known, ())
+    directives = values.get("directives", [])
+    primaries = [i for i, d in enumerate(directives) if d["primary"]]
+    if directives and len(primaries) != 1:
+        where = ("directives", primaries[1]) if len(primaries) > 1 else ("directives",)
+        raise RecordError(where, f"exactly one directive must have 'primary: true' (the one the article is "
+                                 f"about); found {len(primaries)}.")
+    if not SLUG.match(values["slug"]):
+        raise RecordError(("slug",), f"'slug' must be lower-case ASCII words joined by '-' "
+                                     f"(like {text.slugify(values['slug'])}), not {values['slug']!r}.")
+    return values
+
+
+# --- one file ----------------------------------------------------------------------------------
+
+def read_record(path: Path, display: str, problems: Problems) -> Record | None:
+    """The record in one articles/*.md file, or None after adding one Problem that says why."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        problems.error(display, f"is not UTF-8 text (byte {err.start}). Save it as UTF-8.")
+        return None
+    parts = split_article(raw)
+    if parts is None:
+        first = raw.removeprefix("\ufeff").split("\n", 1)[0].strip()
+        if first == "---":
+            problems.error(display, "the front matter opened with `---` on line 1 is never closed. "
+                                    "Did you forget the closing `---` before the article text?", 1)
+        else:
+            problems.error(display, "the file does not start with front matter. Put the record between two `---` "
+                                    "lines at the top of the file, then the article text.", 1)
+        return None
+    try:
+        data = yaml.load(parts.front_matter, Loader=_Loader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the opening fence
+        reason = getattr(err, "problem", None) or "invalid syntax"
+        problems.error(display, f"the front matter is not valid YAML: {reason}. Check the indentation and quote "
+                                f"values that contain ': ' or start with a special character.", line)
+        return None
+    try:
+        values = validate_front_matter(data)
+    except RecordError as err:
+        problems.error(display, str(err), _line_of(parts.front_matter, err.where))
+        return None
+    for key in data:  # validation proved it a mapping
+        if key not in RECORD.fields:
+            hint = " The article text belongs below the closing `---`." if key == "body" else ""
+            problems.warning(display, f"unknown key '{key}' is ignored.{hint}", _line_of(parts.front_matter, (key,)))
+    values["body"] = parts.body
+    return Record.from_dict(values)
+
+
+def _line_of(front_matter: str, where: tuple[str | int, ...]) -> int | None:
+    """File line (1-based) of the node at `where`, found again only when there is an error to report."""
+    try:
+        node = yaml.compose(front_matter, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line if node is not None else None
+    for part in where:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 2 if line is not None else None
+
+
+# --- the archive -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RegionTable:
+    regions: list[tuple[str, dict[str, str]]]
+    region_of_old: dict[str, str]  # province slug -> region key
+    region_of_new: dict[str, str]
+    merged_into: dict[str, str]  # old province slug -> new province name
+
+
+def province_key(name: str) -> str:
+    """Slug of a province name without its administrative type, so "Thành phố Huế" meets "Huế"."""
+    slug = text.slugify(name)
+    for prefix in ("thanh-pho-", "tinh-", "tp-"):
+        if slug.startswith(prefix) and len(slug) > len(prefix):
+            return slug[len(prefix):]
+    return slug
+
+
+@cache
+def region_table() -> RegionTable:
+    data = yaml.safe_load(resources.files("newsarchive").joinpath("data/regions.yaml").read_text("utf-8"))
+    regions, old, new = [], {}, {}
+    for region in data["regions"]:
+        regions.append((region["key"], region["names"]))
+        old.update({province_key(n): region["key"] for n in region["before_2025"]})
+        new.update({province_key(n): region["key"] for n in region["since_2025"]})
+    merged = {province_key(k): v for k, v in data["merged_into"].items()}
+    return RegionTable(regions, old, new, merged)
+
+
+def directive_catalogue() -> dict[str, DirectiveInfo]:
+    """Catalogue facts for the directive pages: number, kind, date, issuing body, term, title."""
+    return {key: DirectiveInfo(id=key, kind=d.kind, number=d.number, issuer=d.issuer, term=d.term, date=d.date,
+                               title=d.title)
+            for key, d in catalogue().items()}
+
+
+def load_archive(config: SiteConfig, problems: Problems) -> Archive:
+    articles_dir = config.path("articles_dir")
+    root = config.root.resolve()
+    if not articles_dir.is_dir():
+        problems.error(articles_dir, "the articles folder does not exist. Run `newsarchive ingest` first, "
+                                     "or set articles_dir in site.yaml.")
+        return build_archive([], {}, problems)
+    articles: list[Article] = []
+    taken: dict[str, Path] = {}
+    for path in sorted(articles_dir.glob("*.md")):
+        display = _display(path, root)
+        record = read_record(path, display, problems)
+        if record is None:
+            continue
+        slug = record.slug
+        if slug in taken:
+            # Never let two records write one page: number the later file (sorted order, so stable).
+            n = 2
+            while f"{slug}-{n}" in taken:
+                n += 1
+            problems.warning(display, f"slug '{slug}' is already used by {_display(taken[slug], root)}; "
+                                      f"this article is published as '{slug}-{n}'. Give it a slug of its own.",
+                             _line_of(split_article(path.read_text("utf-8")).front_matter, ("slug",)))
+            slug = f"{slug}-{n}"
+        taken[slug] = path
+        articles.append(Article(record, slug, path, display, _source_file(record, root, display, problems)))
+    return build_archive(articles, directive_catalogue(), problems)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _source_file(record: Record, root: Path, display: str, problems: Problems) -> Path | None:
+    """The raw text the record came from; only inside the project, so a record cannot publish /etc."""
+    candidate = (root / record.source).resolve()
+    if not candidate.is_relative_to(root):
+        problems.warning(display, f"source '{record.source}' lies outside the project; its raw text is not published.")
+        return None
+    if not candidate.is_file():
+        problems.warning(display, f"source '{record.source}' does not exist; the article page will not link to "
+                                  f"its raw text.")
+        return None
+    return candidate
+
+
+def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], problems: Problems) -> Archive:
+    """Group the articles into provinces, districts, directives and years; every list sorted."""
+    articles = sorted(articles, key=lambda a: a.slug)
+    articles.sort(key=lambda a: a.sort_date, reverse=True)  # stable: same date keeps slug order
+    table = region_table()
+
+    provinces: dict[str, Province] = {}
+    current: dict[str, CurrentProvince] = {}
+    directives: dict[str, DirectiveTerm] = {}
+    years: dict[int, Year] = {}
+    undated: list[Article] = []
+    for article in articles:
+        record = article.record
+        if record.province:
+            name = text.normalize_name(record.province)
+            key = province_key(name)
+            province = provinces.get(key)
+            if province is None:
+                now = record.province_current or table.merged_into.get(key) or name
+                province = provinces[key] = Province(
+                    name=name, slug=key, current=text.normalize_name(now),
+                    region=table.region_of_old.get(key) or table.region_of_new.get(key))
+            province.articles.append(article)
+            if record.district:
+                district_name = text.normalize_name(record.district)
+                dslug = text.slugify(district_name)
+                district = next((d for d in province.districts if d.slug == dslug), None)
+                if district is None:
+                    district = District(district_name, dslug)
+                    province.districts.append(district)
+                district.articles.append(article)
+        for ref in record.directives:
+            term = directives.get(ref.id)
+            if term is None:
+                info = catalogue.get(ref.id) or DirectiveInfo(id=ref.id, title=ref.title)
+                if catalogue and ref.id not in catalogue:
+                    problems.warning(article.display, f"directive '{ref.id}' is not in the catalogue; its page shows only the number.")
+                term = directives[ref.id] = DirectiveTerm(info, text.slugify(ref.id))
+            if not term.articles or term.articles[-1] is not article:  # an id listed twice counts once
+                term.articles.append(article)
+            if ref.primary:
+                term.primary_slugs.add(article.slug)
+        if record.year is not None:
+            years.setdefault(record.year, Year(record.year)).articles.append(article)
+        else:
+            undated.append(article)
+
+    for province in provinces.values():
+        province.districts.sort(key=lambda d: text.fold(d.name))
+        assert province.current is not None
+        ckey = province_key(province.current)
+        group = current.get(ckey)
+        if group is None:
+            group = current[ckey] = CurrentProvince(province.current, ckey, table.region_of_new.get(ckey))
+        group.provinces.append(province)
+
+    province_list = sorted(provinces.values(), key=lambda p: text.fold(p.name))
+    current_list = sorted(current.values(), key=lambda c: text.fold(c.name))
+    for group in current_list:
+        group.provinces.sort(key=lambda p: text.fold(p.name))
+
+    regions = [Region(key, names) for key, names in table.regions]
+    by_key = {r.key: r for r in regions}
+    other = Region("", {})
+    for province in province_list:
+        by_key.get(province.region or "", other).provinces.append(province)
+    for group in current_list:
+        by_key.get(group.region or "", other).current_provinces.append(group)
+    regions = [r for r in regions if r.provinces or r.current_provinces]
+    if other.provinces or other.current_provinces:
+        regions.append(other)
+
+    return Archive(
+        articles=articles,
+        provinces=province_list,
+        current_provinces=current_list,
+        regions=regions,
+        directives=sorted(directives.values(), key=lambda d: _directive_order(d.id)),
+        years=sorted(years.values(), key=lambda y: y.year, reverse=True),
+        undated=undated,
+    )
+
+
+def _directive_order(directive_id: str) -> tuple[str, int, str]:
+    """Kind, then number: 03-CT/TW, 05-CT/TW, 06-CT/TW before 01-KL/TW."""
+    number, _, rest = directive_id.partition("-")
+    kind = rest.split("/")[0]
+    return (kind, int(number) if number.isdigit() else 0, directive_id)

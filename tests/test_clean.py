@@ -449,3 +449,128 @@ def test_fixture_from_another_site(name: str) -> None:
         "source_tag": article.source_tag, "captions": article.captions, "subheadings": article.subheadings,
     }
     assert found == {key: expected[key] for key in found}
+
+
+# -- held-out lessons: navigation, dates above the title, captions, bylines -----------------------
+
+
+@pytest.mark.parametrize("menu", [
+    "Trang chủ\nThời sự\nChính trị\nKinh tế\nVăn hóa - Thể thao\nPháp luật",
+    "Tin tức - Sự kiện | Xây dựng Đảng | Quốc phòng - An ninh | Dân tộc - Miền núi | Bạn đọc",
+    "Thời sự Chính trị Kinh tế Xã hội Đời sống",
+    "TRANG CHỦ  THỜI SỰ  CHÍNH TRỊ  KINH TẾ  XÃ HỘI  VĂN HÓA  QUỐC PHÒNG",
+    "Đăng nhập | Đăng ký | Liên hệ quảng cáo",
+    "Thời tiết: 31°C  Mưa rào nhẹ",
+    "Trang chủ > Xây dựng Đảng > Học tập và làm theo Bác",
+    "Nhân dân điện tử\nThời sự Chính trị Kinh tế\nChính trị",
+    "Cổng thông tin điện tử\nGiới thiệu | Tin tức | Văn bản | Hỏi đáp | Liên hệ",
+])
+def test_navigation_above_the_title_is_chrome(menu: str) -> None:
+    article = cleaned(menu + "\n\nBạc Liêu nhân rộng mô hình dân vận khéo\n\n" + BODY)
+    assert article.title == "Bạc Liêu nhân rộng mô hình dân vận khéo"
+    assert len(article.blocks) == 2
+
+
+@pytest.mark.parametrize("bar", [
+    "Chia sẻ Facebook\nChia sẻ Zalo\nIn bài viết",
+    "Chia sẻ Facebook | Chia sẻ Twitter | Gửi email",
+    "Chia sẻ Facebook  Chia sẻ Zalo  Sao chép liên kết",
+    "Bình luận (0)\nGửi",
+    "Các tin đã đưa:\nHội nghị sơ kết công tác Đảng 6 tháng đầu năm (12/5/2010)",
+    "© Bản quyền thuộc về Trang tin Miền Biển. Ghi rõ nguồn khi phát hành lại thông tin từ website này.",
+])
+def test_share_bars_counts_and_long_footers_end_the_article(bar: str) -> None:
+    article = cleaned("Trà Vinh làm theo Bác\n\n" + BODY + "\nLê Thảo\n\n" + bar + "\n")
+    assert article.byline == "Lê Thảo"
+    assert len(article.blocks) == 2
+
+
+def test_a_lone_section_name_in_the_body_is_not_a_menu() -> None:
+    article = cleaned("Trà Vinh làm theo Bác\n\n" + BODY + "\nKinh tế\n\n" + BODY)
+    assert "Kinh tế" in article.subheadings
+
+
+@pytest.mark.parametrize(("header", "dateline"), [
+    ("Thứ Tư, 11/10/2023, 09:12\nTrang chủ > Thời sự > Cơ sở", "Thứ Tư, 11/10/2023, 09:12"),
+    ("Cập nhật: 09:20 - 26/08/2021", "Cập nhật: 09:20 - 26/08/2021"),
+    ("Ngày đăng: 15/5/2023", "Ngày đăng: 15/5/2023"),
+    ("Thứ Năm, 23/11/2023", None),  # the day of fetching, not the article's
+])
+def test_a_timed_or_labelled_date_above_the_title_is_the_dateline_when_none_follows(
+        header: str, dateline: str | None) -> None:
+    article = cleaned(header + "\n\nSóc Trăng làm theo Bác\n\n" + BODY)
+    assert article.dateline == dateline
+
+
+def test_a_date_bar_above_the_title_yields_to_the_dateline_under_it() -> None:
+    article = cleaned("Thứ Năm, 23/11/2023 10:00\n\nSóc Trăng làm theo Bác\n\nHoàng Lan - 08:05, 21/03/2021\n\n" + BODY)
+    assert (article.byline, article.dateline) == ("Hoàng Lan", "08:05, 21/03/2021")
+    assert reasons(article)["Thứ Năm, 23/11/2023 10:00"] == "thanh ngày tháng"
+
+
+@pytest.mark.parametrize("caption", [
+    "Cán bộ xã hướng dẫn bà con làm du lịch cộng đồng. Ảnh: Minh Anh",
+    "Quang cảnh hội nghị.",
+    "Bí thư Huyện ủy Tri Tôn Lê Văn Sáu trao giấy khen cho các tập thể, cá nhân tiêu biểu.",
+    "Ông Lục Văn Páo, Bí thư Chi bộ thôn Khe Mò, xã Hoành Mô, kiểm tra vườn quế của gia đình.",
+    "Người dân làm thủ tục tại Trung tâm Phục vụ hành chính công xã.",
+    "Đảng viên Chi bộ ấp 3 tham gia làm đường giao thông nông thôn.",
+])
+def test_captions_between_paragraphs_without_an_image_marker(caption: str) -> None:
+    article = cleaned("Kiên Giang làm theo Bác\n\n" + BODY + "\n" + caption + "\n\n" + BODY)
+    assert article.captions == [caption]
+
+
+@pytest.mark.parametrize("paragraph", [
+    "Dịp kỷ niệm Quốc khánh, Tỉnh ủy tặng Bằng khen cho 60 tập thể, 85 cá nhân.",
+    "Ông Trần Văn Hòa cho biết chi bộ đã trao 18 suất quà cho hộ nghèo.",
+    "Mỗi đảng viên đăng ký một việc làm cụ thể, được chi bộ theo dõi và đánh giá cuối năm.",
+    "Phát biểu tại hội nghị, đồng chí Lê Văn Sáu đề nghị các cấp ủy tiếp tục làm theo Bác.",
+    "Hội Nông dân hướng dẫn 200 hộ chuyển đổi cây trồng phù hợp.",
+])
+def test_narration_and_reported_speech_are_not_captions(paragraph: str) -> None:
+    article = cleaned("Kiên Giang làm theo Bác\n\n" + BODY + "\n" + paragraph + "\n\n" + BODY)
+    assert article.captions == []
+
+
+def test_closing_credit_repeating_the_opening_byline_is_removed() -> None:
+    article = cleaned("Bắc Kạn làm theo Bác\n\nNông Thu Trang\n\n" + BODY + "\nNông Thu Trang\n")
+    assert article.byline == "Nông Thu Trang"
+    assert reasons(article)["Nông Thu Trang"] == "ký tên thứ hai"
+    assert len(article.blocks) == 2
+
+
+def test_a_long_affiliation_after_the_author_is_not_part_of_the_byline() -> None:
+    closing = "Thanh Hương (Trung tâm Văn hóa, Thể thao và Truyền thanh huyện Cần Đước)"
+    article = cleaned("Long An làm theo Bác\n\n" + BODY + "\n" + closing + "\n")
+    assert article.byline == "Thanh Hương"
+
+
+def test_outlet_name_in_brackets_with_diacritics_is_the_source_tag() -> None:
+    article = cleaned("Bình Dương làm theo Bác\n\n(Cảng Phố) - Đảng ủy phường tiếp tục thực hiện Kết luận 01.\n\n" + BODY)
+    assert article.source_tag == "Cảng Phố"
+    assert article.paragraphs[0] == "Đảng ủy phường tiếp tục thực hiện Kết luận 01."
+
+
+def test_a_latest_news_sidebar_inside_the_body_is_removed_with_its_headlines() -> None:
+    sidebar = "Tin mới nhất\nGia Lai: Tập huấn nghiệp vụ công tác tuyên giáo\nQuảng Ngãi: Khen thưởng 50 gương điển hình\n"
+    article = cleaned("Kon Tum làm theo Bác\n\n" + BODY + "\n" + sidebar + "\n" + BODY)
+    assert len(article.blocks) == 4
+    assert article.subheadings == []
+
+
+def test_author_before_the_outlet_credit_is_the_byline() -> None:
+    article = cleaned("Thanh Hóa làm theo Bác\n\n" + BODY + "\nTác giả: Lê Hoàng\nNguồn: Báo Xứ Thanh điện tử\n")
+    assert article.byline == "Lê Hoàng"
+    assert reasons(article)["Nguồn: Báo Xứ Thanh điện tử"] == "ký tên thứ hai"
+
+
+def test_dateline_at_the_foot_posted_by_the_sites_account() -> None:
+    article = cleaned("Đắk Lắk làm theo Bác\n\n" + BODY + "\nĐăng ngày 09/03/2023 bởi Quản trị viên\n")
+    assert article.dateline == "Đăng ngày 09/03/2023 bởi Quản trị viên"
+    assert article.byline is None
+
+
+def test_short_upper_case_title_over_a_bare_date_is_the_title() -> None:
+    article = cleaned("MAI SƠN LÀM THEO LỜI BÁC\n\n15/09/2021\n\n" + BODY)
+    assert (article.title, article.section, article.dateline) == ("MAI SƠN LÀM THEO LỜI BÁC", None, "15/09/2021")

@@ -151,3 +151,35 @@ EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text("utf-8"))
 def test_fixture_publication_date(name: str) -> None:
     article = clean((FIXTURES / name).read_text("utf-8"), name)
     assert find_published(article)[0] == EXPECTED[name]["published"]
+
+
+@pytest.mark.parametrize(("header", "iso"), [
+    ("Cập nhật: 10:15 | 18/08/2025", "2025-08-18T10:15:00+07:00"),
+    ("Thứ Hai, 15-05-2023, 10:25", "2023-05-15T10:25:00+07:00"),
+    ("Thứ Hai, 15/05/2023 10:25 [GMT+7]", "2023-05-15T10:25:00+07:00"),
+    ("11/06/2024, 15:20 (GMT+7)", "2024-06-11T15:20:00+07:00"),
+    ("Ngày đăng: 02-09-2023", "2023-09-02"),
+    ("Cập nhật lúc 16:20 ngày 18/5/2010", "2010-05-18T16:20:00+07:00"),
+    ("Ma Thị Lan | 21/10/2025 08:30", "2025-10-21T08:30:00+07:00"),
+])
+def test_more_dateline_forms_under_the_title(header: str, iso: str) -> None:
+    article = clean("Cà Mau làm theo Bác\n\n" + header + "\n\nĐảng bộ huyện đã gắn việc học Bác với nhiệm vụ "
+                    "chính trị của địa phương.\n", "t.txt")
+    assert find_published(article)[0] == iso
+
+
+@pytest.mark.parametrize(("header", "iso"), [
+    ("Thứ Tư, 15/10/2025 | 10:25:00", "2025-10-15T10:25:00+07:00"),  # timed: the article's own
+    ("Ngày đăng: 15/5/2023", "2023-05-15"),  # labelled: the article's own
+    ("Thứ Sáu, ngày 13 tháng 10 năm 2023", None),  # a bare date bar: the day of fetching
+])
+def test_dates_above_the_title(header: str, iso: str | None) -> None:
+    article = clean(header + "\n\nCà Mau làm theo Bác\n\nĐảng bộ huyện đã gắn việc học Bác với nhiệm vụ "
+                    "chính trị của địa phương.\n", "t.txt")
+    assert find_published(article)[0] == iso
+
+
+def test_related_headlines_dates_are_not_the_publication_date() -> None:
+    article = clean("Nam Đàn làm theo Bác\n\nĐảng bộ huyện đã gắn việc học Bác với nhiệm vụ chính trị của "
+                    "địa phương.\n\nCác tin đã đưa:\nHội nghị sơ kết công tác Đảng (12/5/2010)\n", "t.txt")
+    assert find_published(article) == (None, None)

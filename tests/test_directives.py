@@ -216,3 +216,33 @@ def test_seed_matches_gold(name):
 def test_central_departments_guidance_is_neither_directive_nor_local():
     refs, local = find_directives("", ["Thực hiện Hướng dẫn số 125-HD/BTGTW của Ban Tuyên giáo Trung ương."])
     assert (refs, local) == ([], [])
+
+
+# --- held-out forms ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Huyện ủy thực hiện Chỉ thị số 05 - CT/TW gắn với phát triển chăn nuôi.", ["05-CT/TW"]),
+    ("Các chi bộ học tập Nghị quyết TW4 khóa XII về xây dựng, chỉnh đốn Đảng.", ["04-NQ/TW"]),
+    ("Gắn với Nghị quyết Trung ương 4 (khóa XI, XII) và Chỉ thị 05-CT/TW.", ["12-NQ/TW", "04-NQ/TW", "05-CT/TW"]),
+    ("Thị ủy gắn Chỉ thị số 05/CT-TW với Quy định 144-QĐ/TW về chuẩn mực đạo đức cách mạng.",
+     ["05-CT/TW", "144-QĐ/TW"]),
+    ("Đảng ủy phường sơ kết 4 năm thực hiện Kết luận 01 của Bộ Chính trị về tiếp tục thực hiện Chỉ thị 05.",
+     ["01-KL/TW", "05-CT/TW"]),
+    ("Thực hiện Chỉ thị 06-CT/TW ngày 07/11/2006 của Bộ Chính trị về Cuộc vận động.", ["06-CT/TW"]),
+    ("Đảng ủy thực hiện nghiêm Quy định số 37-QĐ/TW về những điều đảng viên không được làm.", ["37-QĐ/TW"]),
+])
+def test_held_out_forms(sentence, expected):
+    assert ids(normalize(sentence)) == expected
+
+
+def test_a_communes_own_resolution_numbered_05_is_local():
+    refs, local = find_directives("", [normalize(
+        "Thực hiện Chỉ thị 05/CT-TW, Đảng ủy xã ban hành Nghị quyết số 05-NQ/ĐU và Kế hoạch số 15-KH/ĐU.")])
+    assert [r.id for r in refs] == ["05-CT/TW"]
+    assert [d.id for d in local] == ["05-NQ/ĐU", "15-KH/ĐU"]
+
+
+def test_a_plenum_resolution_in_the_title_is_primary():
+    refs, _ = find_directives("Đảng bộ xã Tân Lập: Hiệu quả từ thực hiện Nghị quyết Trung ương 4", [normalize(
+        "Đảng ủy xã thực hiện Nghị quyết Trung ương 4 khóa XII gắn với Chỉ thị 05 của Bộ Chính trị.")])
+    assert [r.id for r in refs if r.primary] == ["04-NQ/TW"]

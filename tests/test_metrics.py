@@ -219,3 +219,42 @@ def test_seed_matches_gold(seed: str) -> None:
 def test_output_is_deterministic() -> None:
     paragraphs = _seed_paragraphs("004_451a73f3093e629b.txt")
     assert find_metrics(paragraphs) == find_metrics(list(paragraphs))
+
+
+# --- held-out lessons ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "7 tháng đầu năm, xã đón hơn 25.000 lượt khách.",
+    "Trong 6 tháng cuối năm, huyện tiếp tục rà soát các chỉ tiêu.",
+    "Kết quả 9 tháng năm 2023 cho thấy nhiều chuyển biến.",
+])
+def test_part_of_the_year_is_a_period_not_a_figure(sentence: str) -> None:
+    assert all(m.unit != "tháng" for m in find_metrics([normalize(sentence)]))
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Nhân dân góp tiền lắp đặt 1.200 đèn chiếu sáng trên các tuyến hẻm.", (1200, None, "đèn", None)),
+    ("Phường nâng cấp 35 tuyến hẻm, lắp 400 bóng đèn.", (35, None, "tuyến hẻm", None)),
+    ("Đồng bào làm 42 homestay phục vụ khách du lịch.", (42, None, "homestay", None)),
+    ("Đơn vị trao 320 suất học bổng cho học sinh nghèo.", (320, None, "suất học bổng", None)),
+])
+def test_units_the_vocabulary_names(sentence: str, expected: tuple) -> None:
+    assert summary(sentence)[0] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Chi bộ thôn 3 vận động bà con làm đường.",
+    "Chi bộ tổ dân phố 5 vận động Nhân dân hiến đất.",
+    "Bản 7 có nhiều hộ trồng chè.",
+])
+def test_numbers_naming_villages_and_street_groups_are_not_figures(sentence: str) -> None:
+    assert find_metrics([normalize(sentence)]) == []
+
+
+def test_classifier_before_a_compound_unit() -> None:
+    assert summary("Các khu phố vận động xây 12 căn nhà tình thương.") == [(12, None, "nhà tình thương", None)]
+
+
+def test_a_document_word_used_as_a_verb_does_not_hide_the_figure() -> None:
+    assert summary("Hội Nông dân hướng dẫn 200 hộ chuyển đổi cây trồng.") == [(200, None, "hộ", None)]
+    assert summary("Thực hiện Hướng dẫn 12 của Ban Tuyên giáo.") == []

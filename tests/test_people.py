@@ -97,3 +97,37 @@ def test_seed_matches_gold(name):
     found = find_people([b for b in blocks if b])
     assert [{"name": p.name, "role": p.role} for p in found] == GOLD[name]["people"]
     assert all(p.name in p.evidence for p in found)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the office of a hamlet's or village's party cell keeps the hamlet's name
+    ("Ông Huỳnh Văn Bảy, Bí thư Chi bộ ấp Tân Phước, cho biết: chi bộ vận động 20 hộ hiến đất.",
+     ("Huỳnh Văn Bảy", "Bí thư Chi bộ ấp Tân Phước")),
+    ("Bà Đinh Thị Nụ, Bí thư Chi bộ xóm Bãi Lau, chia sẻ kinh nghiệm dân vận.",
+     ("Đinh Thị Nụ", "Bí thư Chi bộ xóm Bãi Lau")),
+    ("Ông Thạch Sa Rươl, Trưởng ấp Trà Sết, vận động bà con giữ vệ sinh môi trường.",
+     ("Thạch Sa Rươl", "Trưởng ấp Trà Sết")),
+])
+def test_roles_in_hamlets_and_villages(sentence: str, expected: tuple[str, str]) -> None:
+    assert people(sentence) == [expected]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Theo đồng chí A Pớt, Bí thư Huyện ủy Tu Mơ Rông, huyện giảm 7% hộ nghèo.",
+     ("A Pớt", "Bí thư Huyện ủy Tu Mơ Rông")),
+    ("Ông K'Lâm, Bí thư Chi bộ thôn 2, cho biết đảng viên đều làm trước.",
+     ("K'Lâm", "Bí thư Chi bộ thôn 2")),
+    ("Bà Trần Thị Sáu, Tổ trưởng tổ dân phố 5, vận động bà con hiến đất.",
+     ("Trần Thị Sáu", "Tổ trưởng tổ dân phố 5")),
+])
+def test_tay_nguyen_names_and_numbered_villages(sentence: str, expected: tuple[str, str]) -> None:
+    assert people(sentence) == [expected]
+
+
+def test_a_capital_letter_a_alone_is_not_a_name() -> None:
+    assert people("Đội A giành giải nhất hội thi; Bí thư Đảng ủy xã trao giải.") == []
+
+
+def test_role_in_a_special_zone() -> None:
+    assert people("Đồng chí Trần Minh Khoa, Bí thư Đảng ủy đặc khu Vân Đồn, cho biết đặc khu đón nhiều khách.") == [
+        ("Trần Minh Khoa", "Bí thư Đảng ủy đặc khu Vân Đồn")]

@@ -258,3 +258,79 @@ def test_extraction_is_fast_and_deterministic() -> None:
     elapsed = time.perf_counter() - start
     assert elapsed / len(first) < 0.1
     assert first == [seed_places(name) for name in sorted(GOLD)]
+
+
+# -- held-out lessons: communes that file their district, titles with punctuation, eras --------
+
+def test_a_unique_commune_alone_files_its_district_and_province() -> None:
+    found = places("Đảng bộ xã Pà Cò: Làm theo Bác từ việc nhỏ",
+                   "Đảng ủy xã Pà Cò đã giúp đồng bào Mông phát triển du lịch cộng đồng.",
+                   "Xã Pà Cò có 9 xóm, phần lớn là đồng bào Mông.", published="2023-09-02")
+    assert (found.province, found.province_current) == ("Hòa Bình", "Phú Thọ")
+    assert (found.district, found.commune) == ("Mai Châu", "Pà Cò")
+
+
+def test_an_ambiguous_commune_alone_files_no_district_nor_province() -> None:
+    found = places("Đảng bộ xã Tân Lập: Hiệu quả từ Nghị quyết Trung ương 4",
+                   "Đảng ủy xã Tân Lập lãnh đạo thực hiện Nghị quyết Trung ương 4 khóa XII.",
+                   "Bí thư Đảng ủy xã Tân Lập cho biết các chi bộ đã tự soi, tự sửa.",
+                   published="2023-10-13")
+    assert (found.province, found.district) == (None, None)
+    assert found.commune == "Tân Lập"
+
+
+def test_commune_named_in_a_title_before_a_colon_is_the_main_commune() -> None:
+    found = places("Long Hựu Tây: Hiệu quả từ kế hoạch của Đảng ủy xã",
+                   "Đảng ủy xã Long Hựu Tây, huyện Cần Đước, tỉnh Long An ban hành kế hoạch.",
+                   "Huyện ủy Cần Đước đánh giá cao cách làm của xã.", published="2023-10-11")
+    assert (found.province, found.district, found.commune) == ("Long An", "Cần Đước", "Long Hựu Tây")
+
+
+def test_district_named_like_a_province_is_the_district() -> None:
+    found = places("Quảng Ninh (Quảng Bình): Nhiều cách làm hay",
+                   "Huyện ủy Quảng Ninh gắn học tập và làm theo Bác với Quy định 101-QĐ/TW.",
+                   published="2021-07-07")
+    assert (found.province, found.province_current, found.district) == ("Quảng Bình", "Quảng Trị", "Quảng Ninh")
+
+
+def test_post_2025_commune_named_like_an_old_district() -> None:
+    found = places("Xã Mai Châu đưa học tập và làm theo Bác vào nếp sinh hoạt",
+                   "Đảng ủy xã Mai Châu, tỉnh Phú Thọ xác định thực hiện Chỉ thị 05 là nhiệm vụ trọng tâm.",
+                   published="2025-08-18T10:15:00+07:00")
+    assert (found.province, found.district, found.commune) == ("Phú Thọ", None, "Mai Châu")
+
+
+def test_undated_text_calling_an_ended_province_former_is_post_2025() -> None:
+    found = places("Đảng bộ xã làm theo Bác",
+                   "Xã Nam Sách, thành phố Hải Phòng được thành lập trên cơ sở thị trấn Nam Sách và một số "
+                   "xã của huyện Nam Sách (tỉnh Hải Dương cũ).",
+                   "Đảng ủy xã Nam Sách đã thực hiện tốt Chỉ thị 05.")
+    assert found.era == "new"
+    assert found.province in ("Hải Phòng", None)  # never the former Hải Dương
+
+
+def test_undated_two_level_government_at_work_is_post_2025_but_announced_is_not() -> None:
+    working = places("Làm theo Bác", "Sau khi vận hành chính quyền địa phương hai cấp, Đảng ủy xã Mai Châu, "
+                     "tỉnh Phú Thọ ban hành kế hoạch.")
+    assert working.era == "new" and working.province == "Phú Thọ"
+    announced = places("Làm theo Bác", "Huyện ủy Yên Bình chuẩn bị các điều kiện để vận hành chính quyền "
+                       "địa phương hai cấp.", "Huyện Yên Bình có nhiều mô hình hay.")
+    assert announced.era == "old" and announced.province == "Yên Bái"
+
+
+def test_a_commune_called_former_before_2025_does_not_change_the_era() -> None:
+    found = places("Làm theo Bác", "Xã Phú Hưng (cũ) nay sáp nhập vào xã Hòa Phú, huyện Yên Bình.")
+    assert found.era == "old"
+
+
+def test_a_shared_district_name_is_settled_by_a_commune_only_one_of_them_holds() -> None:
+    found = places("Bảo Lâm: Chi bộ gương mẫu, dân tin theo",
+                   "Huyện ủy Bảo Lâm chỉ đạo các chi bộ thôn gắn việc học Bác với phát triển cây chè.",
+                   "Tại xã Lộc Bắc, chi bộ vận động 45 hộ tái canh cà phê.", published="2023-11-14")
+    assert (found.province, found.district) == ("Lâm Đồng", "Bảo Lâm")
+
+
+def test_a_shared_district_name_alone_stays_unfiled() -> None:
+    found = places("Bảo Lâm: Chi bộ gương mẫu", "Huyện ủy Bảo Lâm chỉ đạo các chi bộ thôn.",
+                   published="2023-11-14")
+    assert (found.province, found.district) == (None, "Bảo Lâm")

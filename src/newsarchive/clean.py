@@ -19,6 +19,7 @@ from importlib import resources
 import yaml
 
 from .dates import find_date
+from .metrics import find_metrics
 from .text import fold, normalize, sentences
 
 PARAGRAPH = "paragraph"
@@ -44,6 +45,8 @@ BREADCRUMB_MAX_WORDS = 16
 NAME_MAX_WORDS = 6
 CAPTION_MAX_WORDS = 60
 LEAD_CAPTION_MAX_WORDS = 50
+EXACT_CHROME_MAX_WORDS = 20
+PREFIX_CHROME_MAX_WORDS = 40  # "© Bản quyền thuộc về ... Ghi rõ nguồn khi phát hành lại ..." runs long
 CHROME_MAX_CHARS = 300  # chrome lines are short; longer lines are never compared with phrases
 SENTENCE_MIN_WORDS = 8  # a body sentence, as opposed to a menu item or a related headline
 RELATED_HEADLINE_WORDS = range(3, 31)  # word counts of a headline listed under "Tin liên quan"
@@ -128,11 +131,12 @@ class _ChromeKind:
 
 _EDGE_PUNCTUATION = " \t-–—|•·:;,.!?*#»«>_=()[]"
 _LEADING_COUNT = re.compile(r"^\(?\d{1,9}\)?\s?")
+_TRAILING_COUNT = re.compile(r"\s?\(\d{1,9}\)?$")  # "Bình luận (0)"
 
 
 def _key(text: str) -> str:
     """A chrome comparison key: folded, single-spaced, no punctuation at the ends, no leading count."""
-    folded = " ".join(fold(text).split())
+    folded = _TRAILING_COUNT.sub("", " ".join(fold(text).split()))
     return _LEADING_COUNT.sub("", folded.strip(_EDGE_PUNCTUATION)).strip(_EDGE_PUNCTUATION)
 
 
@@ -140,7 +144,9 @@ def _key(text: str) -> str:
 def _chrome_kinds() -> tuple[_ChromeKind, ...]:
     source = resources.files("newsarchive").joinpath("data/chrome.yaml").read_text("utf-8")
     kinds = []
-    for spec in yaml.safe_load(source).values():
+    for name, spec in yaml.safe_load(source).items():
+        if name == "vocabulary":
+            continue
         kinds.append(
             _ChromeKind(
                 reason=spec["reason"],
@@ -151,6 +157,56 @@ def _chrome_kinds() -> tuple[_ChromeKind, ...]:
             )
         )
     return tuple(kinds)
+
+
+@functools.cache
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(section names, UI phrases) of data/chrome.yaml's `vocabulary`, folded."""
+    source = resources.files("newsarchive").joinpath("data/chrome.yaml").read_text("utf-8")
+    spec = yaml.safe_load(source)["vocabulary"]
+    return (frozenset(" ".join(fold(p).split()) for p in spec["sections"]),
+            frozenset(" ".join(fold(p).split()) for p in spec["ui"]))
+
+
+_MENU_SEPARATORS = re.compile(r"[|•·/>»›,;:\-–—_+*()\[\]]")
+_MENU_PHRASE_MAX_WORDS = 5
+
+
+def _menu_phrases(line: _Line) -> tuple[int, int] | None:
+    """(section names, UI phrases) when the line is made only of navigation phrases, else None.
+
+    Greedy longest-first segmentation of the folded words: "thoi su chinh tri kinh te" is three
+    section names. Bounded: lines of more than 30 words are never menus.
+    """
+    if line.words > 30 or any(c.isdigit() for c in line.text.replace("(0)", "")):
+        return None
+    sections, ui = _vocabulary()
+    words = _MENU_SEPARATORS.sub(" ", fold(line.text.replace("(0)", ""))).split()
+    if not words:
+        return None
+    counts = [0, 0]
+    at = 0
+    while at < len(words):
+        for size in range(min(_MENU_PHRASE_MAX_WORDS, len(words) - at), 0, -1):
+            phrase = " ".join(words[at : at + size])
+            if phrase in sections or phrase in ui:
+                counts[0 if phrase in sections else 1] += 1
+                at += size
+                break
+        else:
+            return None
+    return counts[0], counts[1]
+
+
+def _is_menu_row(line: _Line, above_title: bool) -> bool:
+    """A menu row or share bar: navigation phrases and nothing else (see chrome.yaml's vocabulary)."""
+    found = _menu_phrases(line)
+    if found is None:
+        return False
+    sections, ui = found
+    if above_title and _is_upper(line.text) and sections + ui == 1:
+        return False  # "THỜI SỰ": a section header, which the header pass keeps or drops as such
+    return above_title or ui > 0 or sections >= 2
 
 
 # Patterns are anchored and bounded; they only ever see lines already known to be short.
@@ -164,17 +220,21 @@ _SOCIAL_COUNTER = re.compile(
 _TERMINAL = ".!?…:;,"
 _CLOSERS = "\"'”’»)]"
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[>»›|/]\s")
+_HOME_WORDS = frozenset({"trang chu", "home", "trang nhat"})
 _BULLET = re.compile(r"^[-+•*–]\s")
 # "ĐTO - ", "(TN&MT) - ", "(Baonghean) - ", "(Chinhphu.vn) –": the outlet's tag before the lead.
 _BARE_TAG = re.compile(r"^([A-ZĐ][A-ZĐ0-9&.]{1,11})\s?[-–—]\s?(?=\S)")
 _BRACKET_TAG = re.compile(r"^\(([A-Za-zĐđ0-9&.+ ]{2,24})\)\s?(?:[-–—:]\s?)?(?=\S)")
+# "(Dân Việt) – ", "(Văn Hóa) - ": an outlet's name in capitalised words with diacritics, then a dash.
+_BRACKET_NAME_TAG = re.compile(r"^\(((?:[^\W\d_][\w.&]{0,14})(?: [^\W\d_][\w.&]{0,14}){0,2})\)\s?[-–—]\s?(?=\S)")
 _BYLINE_LABEL = re.compile(
     r"^(?:bài và ảnh|bài, ảnh|bài - ảnh|bài/ảnh|tin, ảnh|tin và ảnh|bài|tin|tác giả|người viết|"
     r"nhóm phóng viên|nhóm pv|nguồn)\s?:\s?(\S.{0,80})$",
     re.IGNORECASE,
 )
 _WEB_ADDRESS = re.compile(r"[\w-]{1,60}(?:\.[\w-]{1,60}){1,4}")
-_TRAILING_PARENTHESIS = re.compile(r"\s?\([^()]{1,40}\)$")
+_TRAILING_PARENTHESIS = re.compile(r"\s?\([^()]{1,100}\)$")
+AGENCY_MAX_WORDS = 3  # "(TTXVN)", "(Báo Nhân Dân)" stay with the name; a longer bracket is an affiliation
 _INITIALS = re.compile(r"^[A-ZĐ][a-zđ]?(?:\.\s?[A-ZĐ][a-zđ]?){1,3}\.?$")
 _DATELINE_LABEL = re.compile(
     r"(cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày xuất bản|xuất bản|thời gian|đăng|ngày|lúc|"
@@ -182,20 +242,44 @@ _DATELINE_LABEL = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)",
     re.IGNORECASE,
 )
+# Words that say a date is the article's own ("Ngày đăng: 15/5/2023"), wherever it stands.
+_PUBLISHED_LABEL = re.compile(r"\b(?:ngày đăng|đăng ngày|đăng lúc|cập nhật|ngày xuất bản|xuất bản|published|posted)\b",
+                              re.IGNORECASE)
+# A site's name printed above the title: "Báo điện tử ...", "Nhân dân điện tử", "... Online".
+_MASTHEAD = re.compile(r"^(?:báo|tạp chí|cổng thông tin|trang thông tin|trang tin|đài)\b|"
+                       r"\b(?:điện tử|online|\.vn|\.com)$", re.IGNORECASE)
+MASTHEAD_MAX_WORDS = 7
+_POSTED_BY = re.compile(r"\s(?:bởi|by|người đăng:?)\s[^\d|]{1,40}$", re.IGNORECASE)
 _LEAD_START = re.compile(
     r"^(sáng|chiều|trưa|tối|đêm|ngày|hôm nay|hôm qua|vừa qua|thời gian qua|những năm qua|trong|"
-    r"thực hiện|theo|năm|qua)\b",
+    r"thực hiện|theo|năm|qua|dịp|nhân dịp|đến nay|hiện nay|cùng với|bên cạnh|ngoài ra|nhờ|tuy|mặc dù)\b",
     re.IGNORECASE,
 )
 _PHOTO_CUE = re.compile(r"\(ảnh|ảnh:|ảnh minh họa|quang cảnh|ảnh tư liệu", re.IGNORECASE)
 _SCENE_VERB = re.compile(
-    r"\b(tặng|trao|trao tặng|phát biểu|thăm|thăm hỏi|kiểm tra|trao đổi|tham quan|chụp ảnh|"
+    r"\b(tặng|trao|trao tặng|trao thưởng|tham gia|hướng dẫn|tuần tra|trải nghiệm|thu hoạch|chăm sóc|biểu diễn|khảo sát|trưng bày|phát biểu|thăm|thăm hỏi|kiểm tra|trao đổi|tham quan|chụp ảnh|"
     r"dâng hương|dâng hoa|ký kết|cắt băng|chúc mừng|ra quân|sinh hoạt chuyên đề)\b",
     re.IGNORECASE,
 )
 # "Ảnh: ...", "... (Ảnh: Hoài Thu)": a line that credits a photo is that photo's caption.
 _PHOTO_CREDIT = re.compile(r"^ảnh\s?:|\(ảnh(?: minh họa)?\s?(?::[^()]{0,80})?\)$", re.IGNORECASE)
+# "... hội nghị. Ảnh: P.V", "... hội nghị - Ảnh: TL": a caption with its photo credit, which stays
+# part of the caption as printed (like "(Ảnh: TTXVN)").
+_TRAILING_CREDIT = re.compile(
+    r"(?:(?<=[.!?…”\"])\s{0,3}|\s{1,3}[-–—]\s{1,3})(?:ảnh|ảnh minh họa|nguồn ảnh)\s?:\s?[^.()]{1,60}$|"
+    r"\s{0,3}\((?:ảnh|ảnh minh họa|nguồn ảnh)\s?(?::\s?[^()]{1,60})?\)$",
+    re.IGNORECASE,
+)
 _SCENE_WORDS = 15  # a caption names its scene early: "Lãnh đạo huyện X tặng giấy khen..."
+BODY_CAPTION_MAX_WORDS = 30
+SCENE_AT_PLACE_MAX_WORDS = 20
+_AT_PLACE = re.compile(r"\stại\s(\w)")
+BODY_SCENE_WORDS = 18  # "Ông A, Bí thư Chi bộ thôn B, xã C, kiểm tra ..." names the person first
+# What a reported-speech or narrative paragraph has and a caption does not.
+_SPEECH = re.compile(
+    r"\b(?:cho biết|chia sẻ|nhấn mạnh|khẳng định|cho rằng|bày tỏ|nói|đề nghị|yêu cầu|đánh giá|ghi nhận|"
+    r"lưu ý|đề xuất|kiến nghị|mong muốn)\b|:|[\"“”]|^(?:phát biểu|tại hội nghị|tại buổi)\b[^.]{0,80},",
+    re.IGNORECASE)
 # A caption shows a scene in the present; a lead narrates what "đã" happened.
 _NARRATED = re.compile(r"\b(?:đã|vừa|đang được)\b", re.IGNORECASE)
 
@@ -216,10 +300,10 @@ def _lines(raw: str) -> list[_Line]:
 
 def _chrome_kind(line: _Line) -> _ChromeKind | None:
     key = line.key
-    if not key or line.words > 20:
+    if not key or line.words > PREFIX_CHROME_MAX_WORDS:
         return None
     for kind in _chrome_kinds():
-        if key in kind.exact or key.startswith(kind.prefixes):
+        if (line.words <= EXACT_CHROME_MAX_WORDS and key in kind.exact) or key.startswith(kind.prefixes):
             return kind
     return None
 
@@ -236,6 +320,8 @@ def _find_chrome_reason(line: _Line) -> str | None:
         return REASON_SOCIAL
     if _WEATHER.match(line.text):
         return REASON_WEATHER
+    if _is_menu_row(line, above_title=False):
+        return REASON_MENU
     return None
 
 
@@ -267,7 +353,11 @@ def _is_breadcrumb(line: _Line) -> bool:
     if line.words > BREADCRUMB_MAX_WORDS:
         return False
     parts = _BREADCRUMB_SEPARATOR.split(line.text)
-    return len(parts) >= 2 and all(0 < len(p.split()) <= CITY_MAX_WORDS for p in parts)
+    if len(parts) < 2:
+        return False
+    if _key(parts[0]) in _HOME_WORDS:  # "Trang chủ > Xây dựng Đảng > Học tập và làm theo Bác"
+        return all(0 < len(p.split()) <= NAME_MAX_WORDS + 2 for p in parts)
+    return all(0 < len(p.split()) <= CITY_MAX_WORDS for p in parts)
 
 
 def _is_date_bar(line: _Line) -> bool:
@@ -290,6 +380,7 @@ def _split_dateline(line: _Line) -> tuple[str | None, str] | None:
             if _is_name(head.strip()):
                 author, before = head.strip(), tail
             break
+    after = _POSTED_BY.sub("", after)  # "Đăng ngày 01/02/2020 bởi admin": the site's account
     leftover = _DATELINE_LABEL.sub(" ", before + " " + after)
     leftover_words = [w for w in re.split(r"[\s|,:()\-–]+", leftover) if w]
     if len(leftover_words) > 3:
@@ -303,7 +394,7 @@ def _split_dateline(line: _Line) -> tuple[str | None, str] | None:
 def _byline_of(line: _Line, strict: bool) -> str | None:
     """The author a closing credit line names; `strict` accepts only labelled forms and initials."""
     text = line.text
-    if line.words > 12:
+    if line.words > 12 and not (_TRAILING_PARENTHESIS.search(text) and line.words <= 24):
         return None
     if match := _BYLINE_LABEL.match(text):
         return match.group(1).strip()
@@ -312,8 +403,22 @@ def _byline_of(line: _Line, strict: bool) -> str | None:
     if _INITIALS.match(text):
         return text
     if not strict and _is_name(text.strip(" .")) and _ends_open(text.rstrip(".")):
-        return text.strip(" .")
+        return _without_affiliation(text.strip(" ."))
     return None
+
+
+def _without_affiliation(name: str) -> str:
+    """"Hà An (Trung tâm Truyền thông và Văn hóa huyện X)" -> "Hà An";
+    a short agency tag ("Hồng Nhung (TTXVN)") is part of the credit and stays."""
+    match = _TRAILING_PARENTHESIS.search(name)
+    if match and len(match.group().strip(" ()").split()) > AGENCY_MAX_WORDS:
+        return name[: match.start()].strip()
+    return name
+
+
+def _is_outlet_credit(line: _Line) -> bool:
+    """"Nguồn: Báo Đồng Khởi", "Theo TTXVN": the outlet a text comes from, not its author."""
+    return _is_source_credit(line) or bool(re.match(r"^nguồn\s?:", line.text, re.IGNORECASE))
 
 
 def _is_source_credit(line: _Line) -> bool:
@@ -338,6 +443,28 @@ def _looks_like_lead_caption(line: _Line) -> bool:
     return bool(_SCENE_VERB.search(opening))
 
 
+def _looks_like_body_caption(line: _Line) -> bool:
+    """A photo caption standing alone between paragraphs, without an image marker or a credit:
+    one short sentence that names a scene ("Quang cảnh hội nghị.", "Bí thư Huyện ủy X trao giấy
+    khen cho ...") and neither narrates ("đã", "vừa") nor reports speech."""
+    if line.words > BODY_CAPTION_MAX_WORDS or len(sentences(line.text)) != 1:
+        return False
+    if _BARE_TAG.match(line.text) or _BRACKET_TAG.match(line.text) or _SPEECH.search(line.text):
+        return False
+    if _PHOTO_CUE.search(line.text):
+        return True
+    if _LEAD_START.match(line.text) or _NARRATED.search(line.text):
+        return False
+    if find_metrics([line.text]):
+        return False  # a sentence that reports figures is the article's, not a photo's
+    opening = " ".join(line.text.split()[:BODY_SCENE_WORDS])
+    if _SCENE_VERB.search(opening):
+        return True
+    # "Người dân làm thủ tục tại Trung tâm ...": a short scene set at a named place, no figures
+    return line.words <= SCENE_AT_PLACE_MAX_WORDS and not any(c.isdigit() for c in line.text) \
+        and any(m.group(1).isupper() for m in _AT_PLACE.finditer(line.text))
+
+
 class _Cleaner:
     """One article's cleaning state; `clean()` is the only way in."""
 
@@ -346,6 +473,9 @@ class _Cleaner:
         self.lines = _lines(raw)
         self.removed: list[RemovedLine] = []
         self.header_dates: list[str] = []
+        # Date bars above the title that carry a clock time ("Thứ Tư, 11/10/2023, 09:12"): the
+        # article's own header when no dateline follows the title, else chrome.
+        self.timed_header_dates: list[_Line] = []
         self.header_reasons: dict[int, str | None] = {}
         self.title = ""
         self.title_line: int | None = None
@@ -364,6 +494,7 @@ class _Cleaner:
         start = self.read_header()
         body = self.drop_chrome(self.lines[start:])
         body = self.take_dateline(body)
+        self.settle_header_dates()
         body = self.take_opening_byline(body)
         body = self.take_closing_byline(body)
         blocks = self.classify(body)
@@ -395,11 +526,18 @@ class _Cleaner:
             reason = self.header_chrome_reason(index)
             if reason == REASON_DATE_BAR:
                 self.header_dates.append(line.text)
+                found = find_date(line.text)
+                if found is not None and (found.time is not None or _PUBLISHED_LABEL.search(line.text)):
+                    self.timed_header_dates.append(line)
+                    continue
             if reason:
                 self.remove(line, reason)
                 continue
             following = self.next_substantive(index)
             heading_follows = following is not None and _ends_open(following.text)
+            if heading_follows and line.words <= MASTHEAD_MAX_WORDS and _MASTHEAD.search(line.text):
+                self.remove(line, REASON_MENU)  # the site's name, above the headline
+                continue
             if _is_upper(line.text) and line.words <= SECTION_MAX_WORDS and heading_follows:
                 if section is not None:  # a breadcrumb: keep its most specific part
                     self.remove(section, REASON_SECTION)
@@ -415,6 +553,19 @@ class _Cleaner:
         if section is not None:  # nothing but chrome and a heading: the heading is all there is
             self.title, self.title_line, self.title_key = section.text, section.number, section.key
         return len(lines)
+
+    def settle_header_dates(self) -> None:
+        """A timed date above the title is the dateline when none follows the title (sites that
+        print "Thứ Tư, 11/10/2023, 09:12" over the headline); the nearest to the title wins. A date
+        bar without a time is the day of fetching and never a dateline."""
+        pending = self.timed_header_dates
+        if self.dateline is None and pending:
+            chosen = pending[-1]
+            self.dateline, self.dateline_line = chosen.text, chosen.number
+            self.header_dates.remove(chosen.text)
+            pending = pending[:-1]
+        for line in pending:
+            self.remove(line, REASON_DATE_BAR)
 
     def next_substantive(self, index: int) -> _Line | None:
         """The next line above the title that is not chrome. Scans from successive candidates
@@ -434,7 +585,7 @@ class _Cleaner:
                 reason = REASON_WEATHER
             if reason is None and _is_date_bar(line):
                 reason = REASON_DATE_BAR
-            if reason is None and _is_breadcrumb(line):
+            if reason is None and (_is_breadcrumb(line) or _is_menu_row(line, above_title=True)):
                 reason = REASON_MENU
             self.header_reasons[index] = reason
         return self.header_reasons[index]
@@ -529,6 +680,7 @@ class _Cleaner:
             self.dateline_line = line.number
             taken = {position}
             if author:
+                self.drop_earlier_credit()
                 self.byline, self.byline_line = author, line.number
             elif self.byline is None:
                 above = [i for i in content if i < position][-1:]
@@ -537,6 +689,14 @@ class _Cleaner:
                     taken.add(above[0])
             return [line for i, line in enumerate(lines) if i not in taken]
         return lines
+
+    def drop_earlier_credit(self) -> None:
+        """The author printed with the dateline wins over a credit already taken from the footer,
+        which is then listed as removed (never silently lost)."""
+        if self.byline_line is not None:
+            earlier = next(line for line in self.lines if line.number == self.byline_line)
+            self.remove(earlier, REASON_SECOND_CREDIT)
+            self.byline, self.byline_line = None, None
 
     def take_opening_byline(self, lines: list[_Line]) -> list[_Line]:
         """An author credited under the title, before the lead: "Bài, ảnh: Lê Minh", "Minh Hà"."""
@@ -559,9 +719,18 @@ class _Cleaner:
         if len(content) < 2:
             return lines
         last = lines[content[-1]]
+        if self.byline is None and _is_outlet_credit(last) and len(content) >= 3:
+            # "Tác giả: X" then "Nguồn: Báo Y": the author is the byline, the outlet a credit
+            previous = lines[content[-2]]
+            if (author := _byline_of(previous, strict=False)) and not _is_outlet_credit(previous):
+                self.byline, self.byline_line = author, previous.number
+                self.remove(last, REASON_SECOND_CREDIT)
+                return lines[: content[-2]] + lines[content[-2] + 1 : content[-1]] + lines[content[-1] + 1 :]
         if self.byline is None and (name := _byline_of(last, strict=False)):
             self.byline, self.byline_line = name, last.number
-        elif self.byline is not None and _byline_of(last, strict=True):
+        elif self.byline is not None and (
+            _byline_of(last, strict=True) or _byline_of(last, strict=False) == self.byline
+        ):
             self.remove(last, REASON_SECOND_CREDIT)
         else:
             return lines
@@ -586,9 +755,11 @@ class _Cleaner:
             kind = PARAGRAPH
             if after_image and line.words <= CAPTION_MAX_WORDS and len(sentences(line.text)) <= 2:
                 kind = CAPTION
-            elif _PHOTO_CREDIT.search(line.text) and line.words <= CAPTION_MAX_WORDS:
+            elif (_PHOTO_CREDIT.search(line.text) or _TRAILING_CREDIT.search(line.text)) and line.words <= CAPTION_MAX_WORDS:
                 kind = CAPTION
             elif line is content[0] and len(content) > 1 and _looks_like_lead_caption(line):
+                kind = CAPTION
+            elif line is not content[0] and _looks_like_body_caption(line):
                 kind = CAPTION
             elif line.blanks_before >= 2 and _ends_open(line.text) and line.words > SUBHEADING_MAX_WORDS:
                 kind = CAPTION  # a caption standing alone after a gap where the image was
@@ -611,6 +782,9 @@ class _Cleaner:
         if lead is None:
             return None
         match = _BRACKET_TAG.match(lead.text) or _BARE_TAG.match(lead.text)
+        if match is None and (named := _BRACKET_NAME_TAG.match(lead.text)) and all(
+                word[0].isupper() for word in named.group(1).split()):
+            match = named
         if match is None or match.end() >= len(lead.text):
             return None
         lead.text = lead.text[match.end() :]

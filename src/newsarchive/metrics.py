@@ -63,6 +63,7 @@ class _Vocabulary:
     trailing_qualifiers: tuple[str, ...]
     identifier_words: frozenset[str]
     not_identifiers: frozenset[str]
+    verb_identifiers: frozenset[str]
     duration_before: frozenset[str]
     duration_after: tuple[str, ...]
     not_units: frozenset[str]
@@ -88,6 +89,7 @@ def _vocabulary() -> _Vocabulary:
         trailing_qualifiers=longest_first(raw["trailing_qualifiers"]),
         identifier_words=frozenset(raw["identifier_words"]),
         not_identifiers=frozenset(raw["not_identifiers"]),
+        verb_identifiers=frozenset(raw.get("verb_identifiers", [])),
         duration_before=frozenset(raw["duration_before"]),
         duration_after=longest_first(raw["duration_after"]),
         not_units=frozenset(raw["not_units"]),
@@ -262,6 +264,8 @@ def _names_or_dates(before_words: list[str], words_in_sentence: int) -> bool:
     last_two = " ".join(lowered[-2:])
     if last_two in vocabulary.not_identifiers:
         return False
+    if last_two in vocabulary.verb_identifiers and before_words[-2][:1].islower():
+        return False  # "hướng dẫn 200 hộ": the verb; "Hướng dẫn 12" names a document
     if lowered[-1] in vocabulary.identifier_words or last_two in vocabulary.identifier_words:
         return True
     if _qualifier_before(before_words):

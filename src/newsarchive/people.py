@@ -47,7 +47,7 @@ Mai Cao Hà Lâm Tô Chu Châu Quách Thái Kiều Tăng Văn Tống Khổng Kh�
 Vàng Vừ Hờ Tráng Cứ Chảo Tẩn Bàn Ma Nghiêm Ông Khuất Doãn Từ Lục Mông Lộc Âu Đàm Đồng Giáp Hàn Kha
 Khương Lã Lăng Mẫn Nhữ Ninh Phí Phó Phương Quan Tiêu Trình Ưng Viên Vương Yên Lường Bạc Mè Sa Pờ
 Danh Thạch Sơn Điểu Siu Ksor Nay Rơ Rah Kpă Y Thân Diệp Đàng Chế Lữ Đậu Thiều Cù Nhâm Vy Tôn Tiết
-Lư Sìn Phàn Chìu Mã Bạch Hán Biện
+Lư Sìn Phàn Chìu Mã Bạch Hán Biện A
 """)
 # The campaign's subject is named in every article; he is not an official being reported on.
 NOT_OFFICIALS = frozenset({"Hồ Chí Minh"})
@@ -57,7 +57,7 @@ _HONORIFICS = {("đồng", "chí"): True, ("ông",): False, ("bà",): False, ("a
 # Role heads, folded (a lost tone mark still matches), longest first; each may follow a prefix.
 _ROLE_HEADS = sorted((tuple(h.split()) for h in (
     "tong bi thu", "bi thu", "chu tich", "chu nhiem", "truong ban", "truong phong", "truong thon",
-    "truong khu", "truong doan", "truong cong an", "tong giam doc", "giam doc",
+    "truong khu", "to truong", "doi truong", "truong ap", "truong xom", "truong buon", "truong doan", "truong cong an", "tong giam doc", "giam doc",
     "chanh van phong", "chanh an", "chanh thanh tra", "uy vien", "thu tuong", "bo truong", "thu truong",
     "vien truong", "hieu truong", "chi huy truong", "tu lenh", "chinh uy", "cuc truong", "vu truong",
     "dai bieu quoc hoi",
@@ -75,8 +75,10 @@ tỉnh huyện xã phường quận thị trấn thành phố nhân dân thườ
 nông cựu chiến binh liên hiệp lao động sở tâm chính trị bộ chi thôn bản khu an sự biên hội đồng
 nước phủ dục đào tạo tế nguyên môi trường nội pháp quân đội hiểm lý người cao tuổi nghiệp hợp tác
 thương dựng học thuật tin truyền hình tòa án viện sát lịch thao tộc sách hàng hóa tầng huy
-cứu lượng vệ kê
+cứu lượng vệ kê ấp xóm tổ khóm buôn bon làng sóc khối đặc
 """)
+# Units named by a number ("thôn 3", "ấp 2", "khu phố 4"): the number belongs to the role.
+_NUMBERED_UNITS = frozenset({"thôn", "bản", "ấp", "xóm", "tổ", "khu", "phố", "khóm", "buôn", "làng", "đội", "phường"})
 _SEPARATORS = frozenset({"-", "–", "—", ",", "("})
 _JOINERS = frozenset({"-", "–", "—", "và"})
 # Words after which a capitalised run is a place ("tỉnh Sơn La", "Tỉnh ủy Sơn La").
@@ -107,6 +109,11 @@ def _is_syllable(word: str) -> bool:
     if len(word) > 2 and word[0] in "HKhk" and word[1] in "'’":
         word = word[2:]
     return word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def _is_apostrophe_name(word: str) -> bool:
+    """"K'Lâm", "H'Hen": one word that is a whole Tây Nguyên name."""
+    return len(word) > 3 and word[0] in "HKhk" and word[1] in "'’" and word[2].isupper()
 
 
 def _is_surname(syllable: str) -> bool:
@@ -146,6 +153,8 @@ def _role_tail(tokens: list[_Token], i: int) -> int:
     while j < len(tokens):
         if _is_org_token(tokens[j].text) or _is_role_word(tokens[j]):
             j += 1
+        elif j > i and tokens[j].text.isdigit() and len(tokens[j].text) <= 3 and tokens[j - 1].lower in _NUMBERED_UNITS:
+            j += 1  # "Bí thư Chi bộ thôn 3", "Tổ trưởng tổ dân phố 5"
         elif j > i and tokens[j].lower in _JOINERS and _role_head(tokens, j + 1):
             j += 1 + _role_head(tokens, j + 1)
         elif j > i and tokens[j].lower in _JOINERS and j + 1 < len(tokens) and _is_org_token(tokens[j + 1].text):
@@ -218,6 +227,8 @@ def _name_first(article: _Article, block: int, used: set[int]) -> list[_Found]:
         syllables = [t.text for t in tokens[i:end]]
         before = tokens[start - 1].lower if start > 0 else ""
         minimum = 2 if honorific else 3
+        if honorific and end - i == 1 and _is_apostrophe_name(tokens[i].text):
+            minimum = 1  # "Ông K'Lâm": a one-word Tây Nguyên name
         if not first_of_run or not syllables or before in _PLACE_PREPOSITIONS and not honorific \
                 or not article.acceptable(syllables, minimum):
             i = max(end, start + 1)

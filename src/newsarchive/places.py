@@ -72,6 +72,13 @@ _TITLE_LEAD = re.compile(r"^[ \t]*(" + _TITLE_NAME + r")[ \t]*:")
 # A dateline at the start of the lead: "SÓC TRĂNG - ", "(Sơn La) – ".
 _DATELINE = re.compile(r"^\(?([^\W\d_][\w ]{1,30}?)\)?[ \t]*[-–—][ \t]")
 # Party committees written without a name still tell the level an article is told from.
+# What only a text written after 1 July 2025 says: the two-level local government at work (not
+# announced: "sẽ", "chuẩn bị" before it), or a province that the reorganization ended called
+# former ("tỉnh X cũ", "tỉnh X trước đây") for an X the reorganization ended.
+_TWO_LEVELS = re.compile(r"chính quyền (?:địa phương )?(?:2|hai) cấp", re.IGNORECASE)
+_ANNOUNCED = re.compile(r"\b(?:sẽ|chuẩn bị|dự kiến|trước khi|sắp|chuẩn bị cho|đề án)\b[^.;]{0,60}$", re.IGNORECASE)
+_FORMER = re.compile(r"[ \t]*\)?[ \t]*,?[ \t]*(?:\(?cũ\)?|trước đây)(?!\w)", re.IGNORECASE)
+_NON_WORD = re.compile(r"[^\w]+")
 _PROVINCE_BODY = re.compile(r"(?<![\w])Tỉnh ủy(?![\w])")
 _DISTRICT_BODY = re.compile(r"(?<![\w])(?:Huyện ủy|Quận ủy|Thị ủy)(?![\w])")
 
@@ -121,7 +128,7 @@ def find_places(title: str, section: str | None, paragraphs: list[str],
                          texts[lead][0] if lead is not None else "", lead or 0, g)
     if dateline:
         mentions.append(dateline)
-    era = _era(mentions, published, g)
+    era = _era(mentions, published, g, texts)
     resolver = _Resolver(g, era, mentions, texts)
     return resolver.places()
 
@@ -289,11 +296,15 @@ def _link_chains(found: list[_Mention], content: str) -> None:
 
 # -- era ----------------------------------------------------------------------------------
 
-def _era(mentions: list[_Mention], published: str | None, g: Gazetteer) -> str:
-    """NEW when published on or after 1 July 2025, or, undated, when the text names only
-    communes directly under a post-2025 province ("xã A, tỉnh B") and no district."""
+def _era(mentions: list[_Mention], published: str | None, g: Gazetteer,
+         texts: list[tuple[str, str]] | None = None) -> str:
+    """NEW when published on or after 1 July 2025, or, undated, when the text speaks of the
+    reorganization as done ("chính quyền địa phương hai cấp", "huyện X (tỉnh Y cũ)") or names
+    only communes directly under a post-2025 province ("xã A, tỉnh B") and no district."""
     if published:
         return NEW if published[:10] >= REORGANIZATION else OLD
+    if texts and _speaks_after_reorganization(mentions, texts, g):
+        return NEW
     if any(m.level == DISTRICT or (m.level == CITY and g.districts_named(m.name)
                                    and not g.provinces_named(m.name, NEW)) for m in mentions):
         return OLD
@@ -303,6 +314,20 @@ def _era(mentions: list[_Mention], published: str | None, g: Gazetteer) -> str:
                 if any(w.province_code == province.code for w in g.wards_named(m.name, NEW)):
                     return NEW
     return OLD
+
+
+def _speaks_after_reorganization(mentions: list[_Mention], texts: list[tuple[str, str]], g: Gazetteer) -> bool:
+    for content, _ in texts:
+        for match in _TWO_LEVELS.finditer(content):
+            if not _ANNOUNCED.search(content[:match.start()]):
+                return True
+    for m in mentions:
+        if m.level != PROVINCE or g.provinces_named(m.name, NEW) or not g.provinces_named(m.name, OLD):
+            continue  # only a province that no longer exists can be "former"
+        content = texts[m.span[0]][0]
+        if _FORMER.match(content, m.span[2]):
+            return True
+    return False
 
 
 # -- resolution ---------------------------------------------------------------------------
@@ -331,6 +356,10 @@ class _Resolver:
         district, district_evidence = (self._main_district(resolved, province) if self.era == OLD
                                        else (None, None))
         commune, commune_evidence = self._main_commune(resolved, district)
+        if district is None and commune is not None and self.era == OLD:
+            # an article about one commune is filed under the district that commune lies in
+            # (a commune name unique in the country gives its district), when it resolved to one unit
+            district, district_evidence = self._district_of_commune(resolved, commune, province)
         current = None
         if province is not None:
             current = province if self.era == NEW else self.g.current_province(province.code)
@@ -375,7 +404,10 @@ class _Resolver:
                 if named or m.level == PROVINCE:
                     continue
             if m.level in (CITY, DISTRICT):
-                provinces = {self._era_province(d.province_code) for d in self._district_candidates(m, None)}
+                candidates = self._district_candidates(m, None)
+                if len(candidates) > 1:
+                    candidates = self._holding_a_named_commune(candidates)
+                provinces = {self._era_province(d.province_code) for d in candidates}
                 share = 1.0
             elif m.level == COMMUNE:
                 provinces = {self._ward_province(w) for w in self._ward_candidates(m, None, None)}
@@ -392,6 +424,18 @@ class _Resolver:
         if best_score < 1 or (len(ranked) > 1 and 2 * ranked[1][1] >= best_score):
             return None, None
         return best, evidence[best][2]
+
+    def _holding_a_named_commune(self, districts: list[District]) -> list[District]:
+        """Of the districts a shared name may mean (one per province), those
+        that hold a commune the article names (a commune that lies in only one of them);
+        all of them when none does. Only before 2025, when communes had districts."""
+        if self.era != OLD:
+            return districts
+        held: set[str] = set()
+        for m in self.mentions:
+            if m.level == COMMUNE:
+                held |= {w.district_code for w in self.g.wards_named(m.name, OLD) if w.kind == m.kind or not m.kind}
+        return [d for d in districts if d.code in held] or districts
 
     def _era_province(self, old_code: str) -> Province:
         if self.era == NEW:
@@ -536,7 +580,7 @@ class _Resolver:
 
     def _title_names(self, name: str) -> bool:
         """A unit anchored in the body and named bare in the title ("... ở Yên Bình")."""
-        title = name_key(self.texts[0][0])
+        title = " ".join(_NON_WORD.sub(" ", name_key(self.texts[0][0])).split())  # "X: ..." names X
         return f" {name_key(name)} " in f" {title} "
 
     def _main_district(self, resolved: list[_Resolved],
@@ -564,6 +608,20 @@ class _Resolver:
             if mentions < 3 or mentions <= province_signal + district_signal:
                 return None, None
         return main.name, main.mention.evidence
+
+    @staticmethod
+    def _district_of_commune(resolved: list[_Resolved], commune: str,
+                             province: Province | None) -> tuple[str | None, str | None]:
+        units = {(r.unit, r.district) for r in resolved if r.level == COMMUNE and r.name == commune}
+        if len(units) != 1:
+            return None, None
+        (unit, district), = units
+        if unit is None or district is None:
+            return None, None
+        if province is not None and district.province_code != province.code:
+            return None, None
+        evidence = next(r.mention.evidence for r in resolved if r.level == COMMUNE and r.name == commune)
+        return district.name, evidence
 
     def _is_titled(self, main: _Resolved, units: list[_Resolved]) -> bool:
         return self._title_names(main.name) or any(

@@ -87,3 +87,19 @@ def test_reported_years_skip_terms_and_targets() -> None:
     years = [(m.year, m.target) for m in reported_years(
         "Giai đoạn 2021 - 2025, đến năm 2030, tháng 3/2019 và năm 2020, 2020,5 tấn; 80.000 đồng, 2.019 người")]
     assert years == [(2030, True), (2019, False), (2020, False)]
+
+
+def test_damaged_lead_and_header_date_bar_are_listed(tmp_path: Path) -> None:
+    damaged = record("k-damaged", published=None, period=None,
+                     body="ới việc thực hiện Chỉ thị 05, tỉnh Hà Giang đã có nhiều cách làm hay.",
+                     removed=["2: Thứ Hai, Tháng Ba 4, 2024 (thanh ngày tháng)", "9: Quảng cáo (quảng cáo)"])
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "articles" / "k-damaged.md").write_text(format_article(damaged), encoding="utf-8")
+    (tmp_path / damaged.source).write_text("raw", encoding="utf-8")
+    findings = check(default_config(tmp_path), Problems())
+    messages = [(f.severity, f.field, f.message) for f in findings]
+    assert ("warning", "body", "the first paragraph starts in lower case (“ới việc thực hiện Chỉ thị 05, …”): "
+            "the scrape may have lost its first letters") in messages
+    header = [m for m in messages if m[0] == "info"]
+    assert len(header) == 1 and "“Thứ Hai, Tháng Ba 4, 2024” (line 2 of the seed)" in header[0][2]

@@ -51,6 +51,8 @@ def check(config: SiteConfig, problems: Problems) -> list[Finding]:
     findings: list[Finding] = []
     for article in articles:
         findings += _place_and_date(article)
+        findings += _damaged_lead(article)
+        findings += _header_dates(article)
         findings += _date_against_text(article)
         findings += _directives(article, known)
         findings += _source(article, config)
@@ -85,6 +87,36 @@ def _place_and_date(article: Article) -> list[Finding]:
             message = "no publication date, and the text supports no year"
         out.append(_finding(article, "warning", "published", message,
                             "if the original page shows a date, set published: YYYY-MM-DD"))
+    return out
+
+
+def _damaged_lead(article: Article) -> list[Finding]:
+    """A body that starts in lower case ("ới việc…") lost its first letters in the scrape."""
+    lead = article.record.body.lstrip()
+    if lead[:1].isalpha() and lead[:1].islower():
+        return [_finding(article, "warning", "body", f"the first paragraph starts in lower case (“{lead[:30]}…”): "
+                         "the scrape may have lost its first letters",
+                         "compare with the original page and restore the missing text in the body")]
+    return []
+
+
+# The cleaner lists a date bar it dropped as "<line>: <text> (thanh ngày tháng)".
+_DATE_BAR = re.compile(r"^(\d+): (.+) \(thanh ngày tháng\)$")
+
+
+def _header_dates(article: Article) -> list[Finding]:
+    """An undated article whose page header showed a date: usually the day the page was fetched, not always."""
+    if article.record.published:
+        return []
+    out = []
+    for entry in article.record.removed:
+        match = _DATE_BAR.match(entry)
+        if match:
+            out.append(_finding(article, "info", "published",
+                                f"the page header shows “{match.group(2)}” (line {match.group(1)} of the seed); it "
+                                "was not taken as the publication date because header date bars usually show "
+                                "the day the page was fetched",
+                                "if the original page gives this as the publication date, set published"))
     return out
 
 

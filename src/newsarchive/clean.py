@@ -222,7 +222,7 @@ _CLOSERS = "\"'”’»)]"
 _BREADCRUMB_SEPARATOR = re.compile(r"\s[>»›|/]\s")
 _HOME_WORDS = frozenset({"trang chu", "home", "trang nhat"})
 _BULLET = re.compile(r"^[-+•*–]\s")
-# "ĐTO - ", "(TN&MT) - ", "(Baonghean) - ", "(Chinhphu.vn) –": the outlet's tag before the lead.
+# "(PLO) - ", "(Baonghean) - ", "(Chinhphu.vn) –": the outlet's tag before the lead.
 _BARE_TAG = re.compile(r"^([A-ZĐ][A-ZĐ0-9&.]{1,11})\s?[-–—]\s?(?=\S)")
 _BRACKET_TAG = re.compile(r"^\(([A-Za-zĐđ0-9&.+ ]{2,24})\)\s?(?:[-–—:]\s?)?(?=\S)")
 # "(Dân Việt) – ", "(Văn Hóa) - ": an outlet's name in capitalised words with diacritics, then a dash.
@@ -591,7 +591,7 @@ class _Cleaner:
         return self.header_reasons[index]
 
     def is_city_beside_weather(self, index: int) -> bool:
-        """A weather widget names its city on the line next to the temperature ("New York")."""
+        """A weather widget names its city on the line next to the temperature ("Hà Nội")."""
         line = self.lines[index]
         if line.words > CITY_MAX_WORDS or any(c.isdigit() for c in line.text) or not _ends_open(line.text):
             return False
@@ -777,7 +777,7 @@ class _Cleaner:
         return blocks
 
     def take_source_tag(self, blocks: list[Block]) -> str | None:
-        """Strip the outlet's tag from the lead: "ĐTO - Quán triệt..." -> "ĐTO", "Quán triệt..."."""
+        """Strip the outlet's tag from the lead: "BKT - Sáng nay..." -> "BKT", "Sáng nay..."."""
         lead = next((b for b in blocks if b.kind == PARAGRAPH), None)
         if lead is None:
             return None

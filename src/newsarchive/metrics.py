@@ -144,7 +144,7 @@ def _figure_at(sentence: str, run: re.Match[str]) -> tuple[Metric, int] | None:
         return None  # English decimals ("2.6"), versions ("4.0"), codes and phone numbers ("0912")
     after = sentence[run.end():]
     if after[:1].isupper():
-        return None  # glued to a capitalised word: a page widget ("66,540Thành viên") or a code
+        return None  # glued to a capitalised word: a page widget ("12,345Thành viên") or a code
     before_words = _words_before(sentence, run.start())
     if _names_or_dates(before_words, words_in_sentence=len(sentence[:run.start()].split())):
         return None

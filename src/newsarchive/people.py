@@ -3,8 +3,8 @@
 Two shapes are recognised, both anchored on words that only precede or follow people:
 
 * name first: an honorific ("Đồng chí", "ông", "bà", "anh", "chị") or nothing, a name, a
-  separator ("-", ",", "(") and a role ("Đồng chí Giàng A Vừ - Phó Bí thư Thường trực Huyện ủy
-  Mù Cang Chải cho biết"); offices listed with commas form one role ("Ủy viên Trung ương Đảng,
+  separator ("-", ",", "(") and a role ("Đồng chí Sùng A Páo - Phó Bí thư Thường trực Huyện ủy
+  Bắc Hà cho biết"); offices listed with commas form one role ("Ủy viên Trung ương Đảng,
   Bí thư Tỉnh ủy"). Without an honorific the name must have three syllables or more; with
   "đồng chí" alone (a party member) the role may be missing.
 * role first: a role and the name closing it ("Bí thư Tỉnh ủy Nguyễn Văn An tặng", "Chủ tịch UBND
@@ -14,7 +14,7 @@ Two shapes are recognised, both anchored on words that only precede or follow pe
   with the most common surname.
 
 A name is 2-5 capitalised syllables starting with a surname from `SURNAMES`. A run that the
-article also writes as a place ("tỉnh Sơn La", "Tỉnh ủy Sơn La tổ chức") is never a name, and
+article also writes as a place ("tỉnh Lai Châu", "Tỉnh ủy Lai Châu tổ chức") is never a name, and
 Hồ Chí Minh, the subject of the campaign, is not an official. Mentions of one name merge; the
 longest role is kept.
 """
@@ -35,7 +35,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 # The most frequent surnames, Kinh and of ethnic minorities; a name starting with one of these wins
-# over a place that starts with a rarer one ("Sơn La Nguyễn Hữu Minh" -> "Nguyễn Hữu Minh").
+# over a place that starts with a rarer one ("Lai Châu Nguyễn Hữu Minh" -> "Nguyễn Hữu Minh").
 COMMON_SURNAMES = _words("""
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trương Lương
 Trịnh Đào Lưu Tạ Triệu Phùng Nông Giàng Sùng Thào Lò Cầm Quàng Hầu Lầu Mùa Tòng Điêu Bế Hứa
@@ -81,7 +81,7 @@ cứu lượng vệ kê ấp xóm tổ khóm buôn bon làng sóc khối đặc
 _NUMBERED_UNITS = frozenset({"thôn", "bản", "ấp", "xóm", "tổ", "khu", "phố", "khóm", "buôn", "làng", "đội", "phường"})
 _SEPARATORS = frozenset({"-", "–", "—", ",", "("})
 _JOINERS = frozenset({"-", "–", "—", "và"})
-# Words after which a capitalised run is a place ("tỉnh Sơn La", "Tỉnh ủy Sơn La").
+# Words after which a capitalised run is a place ("tỉnh Lai Châu", "Tỉnh ủy Lai Châu").
 _PLACE_WORDS = (("tỉnh",), ("huyện",), ("xã",), ("phường",), ("quận",), ("thị", "xã"), ("thị", "trấn"),
                 ("thành", "phố"), ("thôn",), ("bản",), ("tỉnh", "ủy"), ("huyện", "ủy"), ("thành", "ủy"),
                 ("quận", "ủy"), ("thị", "ủy"), ("đảng", "ủy"), ("tại",))

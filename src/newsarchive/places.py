@@ -65,11 +65,11 @@ _ATTACHED_SYLLABLE = re.compile(r"([ \t]*)([^\W_]+)")
 _MAX_SYLLABLES = 5
 _CHAIN_GAP = re.compile(r"[ \t]*[,–-][ \t]*")
 _PARENTHESIS = re.compile(r"[ \t]*\(([^()]{2,40})\)")
-# Titles: "Mù Cang Chải (Yên Bái): ..." and "Sơn La: ...".
+# Titles: "Bảo Lâm (Cao Bằng): ..." and "Hà Giang: ...".
 _TITLE_NAME = r"[^\W\d_][\w]*(?:[ \t]*-?[ \t]*[^\W\d_][\w]*){0,4}"
 _TITLE_PAREN = re.compile(r"(?<![\w])(" + _TITLE_NAME + r")[ \t]*\((" + _TITLE_NAME + r")\)")
 _TITLE_LEAD = re.compile(r"^[ \t]*(" + _TITLE_NAME + r")[ \t]*:")
-# A dateline at the start of the lead: "SÓC TRĂNG - ", "(Sơn La) – ".
+# A dateline at the start of the lead: "SÓC TRĂNG - ", "(Kon Tum) – ".
 _DATELINE = re.compile(r"^\(?([^\W\d_][\w ]{1,30}?)\)?[ \t]*[-–—][ \t]")
 # Party committees written without a name still tell the level an article is told from.
 # What only a text written after 1 July 2025 says: the two-level local government at work (not
@@ -206,7 +206,7 @@ def _name_run(content: str, pos: int, allow_number: bool, attached: bool = False
 def _resolvable_prefix(run: list[tuple[str, int]], level: str, g: Gazetteer) -> tuple[str | None, int]:
     """The longest leading part of the run that names a unit of this level.
 
-    "Tỉnh ủy Sơn La Nguyễn Hữu Đông" -> "Sơn La". Villages are not in the gazetteer: their
+    "Tỉnh ủy Lai Châu Nguyễn Văn An" -> "Lai Châu". Villages are not in the gazetteer: their
     whole run is the name.
     """
     joined = [" ".join(part for part, _ in run[:n]) for n in range(1, len(run) + 1)]
@@ -248,7 +248,7 @@ def _title_patterns(content: str, index: int, g: Gazetteer, anchored: list[_Ment
     lead = _TITLE_LEAD.match(content)
     if lead and not found and not any(a < lead.end(1) for a, _ in taken):
         name = lead.group(1).strip()
-        # "Sơn La: ..." names a province; "Mù Cang Chải: ..." a district, resolved with the rest
+        # "Hà Giang: ..." names a province; "Bắc Hà: ..." a district, resolved with the rest
         level = PROVINCE if g.provinces_named(name) else DISTRICT if g.districts_named(name) else None
         if level:
             found.append(_Mention(level, "", name, name, TITLE, False, span=(index, lead.start(1), lead.end(1))))
@@ -256,7 +256,7 @@ def _title_patterns(content: str, index: int, g: Gazetteer, anchored: list[_Ment
 
 
 def _longest_suffix_name(words: str, g: Gazetteer) -> str | None:
-    """In "Chuyển biến ở Mù Cang Chải", the Title Case tail that names a district or commune."""
+    """In "Chuyển biến ở Bắc Hà", the Title Case tail that names a district or commune."""
     parts = words.split()
     for n in range(len(parts), 0, -1):
         tail = parts[-n:]
@@ -473,7 +473,7 @@ class _Resolver:
         return found
 
     def _agree_with_others(self, m: _Mention, found: list[District]) -> list[District]:
-        """A bare name ("Cao Lãnh (Đồng Tháp)") takes the kind other mentions of it give."""
+        """A bare name ("Kỳ Anh (Hà Tĩnh)") takes the kind other mentions of it give."""
         kinds = Counter(o.kind for o in self.mentions
                         if o is not m and o.kind and name_key(o.name) == name_key(m.name)
                         and o.level in (DISTRICT, CITY))
@@ -579,7 +579,7 @@ class _Resolver:
         return sorted(chosen, key=lambda r: (r.mention.where != TITLE, r.mention.span))[0]
 
     def _title_names(self, name: str) -> bool:
-        """A unit anchored in the body and named bare in the title ("... ở Yên Bình")."""
+        """A unit anchored in the body and named bare in the title ("... ở Bắc Hà")."""
         title = " ".join(_NON_WORD.sub(" ", name_key(self.texts[0][0])).split())  # "X: ..." names X
         return f" {name_key(name)} " in f" {title} "
 

@@ -17,10 +17,10 @@ LEVELS = ("province", "district", "commune", "village")
 class Locality:
     """One place recognised in the text, resolved against the gazetteer."""
 
-    name: str  # official bare name from the gazetteer ("Mù Căng Chải")
+    name: str  # official bare name from the gazetteer ("Đắk Glei")
     level: str  # one of LEVELS
     code: str | None  # gazetteer code (None for villages, which the gazetteer lacks)
-    evidence: str  # the words it was found from ("Huyện ủy Mù Cang Chải")
+    evidence: str  # the words it was found from ("Huyện ủy Đăk Glei")
     kind: str = ""  # administrative type: "huyện", "thành phố", "xã", "phường", "thôn"...
     province: str | None = None  # the (pre-2025 or post-2025) province it lies in
     district: str | None = None  # the district it lies in, for communes and villages
@@ -97,7 +97,7 @@ class Record:
     metrics: list[Metric] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     byline: str | None = None  # the author as the site credits them
-    source_tag: str | None = None  # "ĐTO", "TN&MT": the outlet's own tag before the lead
+    source_tag: str | None = None  # "PLO", "Baonghean": the outlet's own tag before the lead
     section: str | None = None  # a section header above the title ("HUYỆN X"), as written
     subheadings: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)

@@ -16,26 +16,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .article_file import format_article, format_parts, split_article
+from .article_file import (
+    FrontMatterError,
+    format_article,
+    format_parts,
+    parse_front_matter,
+    split_article,
+)
 from .config import SiteConfig
+from .decode import seed_warning
 from .problems import InputError, Problems
 from .records import Record
-from .text import slugify
+from .text import is_safe_slug, slugify
 
 STATE_FILE = ".ingest-state.json"
 STATE_VERSION = 1
 BODY = "body"  # the body's key in a state entry's hashes, beside the front-matter fields
 _MISSING = object()  # a field the editor removed from the front matter
-_SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A headline is a line; a "title" longer than this is a whole text without line breaks.
+MAX_TITLE_LENGTH = 500
 
 Extractor = Callable[[Path, Path], Record]  # (seed path, project root) -> record
 
@@ -121,7 +126,8 @@ def ingest(config: SiteConfig, problems: Problems, extract: Extractor = extract_
             seed_hash = hashlib.sha256(seed.read_bytes()).hexdigest()[:16]
             record = extract(seed, root)
         except InputError as err:
-            problems.add(err.problem)
+            named = err.problem.path == str(seed)  # the full path: show it as the editor sees it, like the rest
+            problems.add(replace(err.problem, path=source) if named else err.problem)
             continue
         except OSError as err:
             problems.error(source, f"cannot read the seed ({err.strerror}). Check its permissions.")
@@ -133,6 +139,11 @@ def ingest(config: SiteConfig, problems: Problems, extract: Extractor = extract_
             problems.error(source, f"extraction failed ({type(err).__name__}: {err}). The seed was skipped; "
                                    f"please report it with the file attached.")
             continue
+        if not _is_article(record, source, problems):
+            continue
+        warning = seed_warning(seed)
+        if warning:
+            problems.warning(source, warning)
         record.source = source
         entry = state.get(source)
         existing = by_source.get(source) or (articles_dir / entry.article if entry else None)
@@ -151,6 +162,26 @@ def ingest(config: SiteConfig, problems: Problems, extract: Extractor = extract_
     return report
 
 
+def _is_article(record: Record, source: str, problems: Problems) -> bool:
+    """Whether the extraction found a headline and text; without them there is no article to write."""
+    title = (record.title or "").strip()
+    if not title:
+        problems.error(source, "no title found: the file seems to hold only site chrome (menus, widgets, "
+                               "comment forms) or nothing at all. It was skipped; check that the seed is the "
+                               "article you meant, with its headline on a line of its own.")
+        return False
+    if len(title) > MAX_TITLE_LENGTH:
+        problems.error(source, f"the title found is {len(title)} characters long, so the file probably has no "
+                               f"line breaks. It was skipped; put the headline on a line of its own, then the "
+                               f"text, and ingest again.")
+        return False
+    if not record.body.strip():
+        problems.error(source, f"no article text found below the title {title!r}: the file seems to hold only "
+                               f"site chrome. It was skipped; check that the seed is the article you meant.")
+        return False
+    return True
+
+
 def _create(record: Record, seed: Path, seed_hash: str, articles_dir: Path, taken: set[str],
             config: SiteConfig, report: IngestReport) -> StateEntry:
     record.slug = _free_slug(record, seed, taken)
@@ -163,7 +194,7 @@ def _create(record: Record, seed: Path, seed_hash: str, articles_dir: Path, take
 
 def _free_slug(record: Record, seed: Path, taken: set[str]) -> str:
     """The record's slug, or, when another article has it, one suffixed with the seed's name."""
-    slug = record.slug if _SAFE_SLUG.fullmatch(record.slug or "") else slugify(record.title or seed.stem)
+    slug = record.slug if is_safe_slug(record.slug or "") else slugify(record.title or seed.stem)
     if slug not in taken:
         return slug
     candidate = f"{slug}-{slugify(seed.stem, max_length=40)}"
@@ -242,8 +273,8 @@ def _record_hashes(record: Record) -> dict[str, str]:
 def _read_article(path: Path, problems: Problems) -> tuple[dict[str, Any], str] | None:
     try:
         parts = split_article(path.read_text(encoding="utf-8"))
-        front = yaml.safe_load(parts.front_matter) if parts else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        front = parse_front_matter(parts.front_matter) if parts else None
+    except (OSError, UnicodeDecodeError, FrontMatterError) as err:
         reason = str(err)
     else:
         if parts is not None and isinstance(front, dict):
@@ -260,8 +291,8 @@ def _articles_by_source(articles_dir: Path) -> dict[str, Path]:
     for path in sorted(articles_dir.glob("*.md")):
         try:
             parts = split_article(path.read_text(encoding="utf-8"))
-            front = yaml.safe_load(parts.front_matter) if parts else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            front = parse_front_matter(parts.front_matter) if parts else None
+        except (OSError, UnicodeDecodeError, FrontMatterError):
             continue  # reported when (and if) ingest needs the file
         if isinstance(front, dict) and isinstance(front.get("source"), str):
             found.setdefault(front["source"], path)
@@ -274,8 +305,13 @@ def _read_state(articles_dir: Path, problems: Problems) -> dict[str, StateEntry]
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {source: StateEntry(item["article"], item["seed"], dict(item["hashes"]))
-                for source, item in data["articles"].items()}
+        entries = {source: StateEntry(item["article"], item["seed"], dict(item["hashes"]))
+                   for source, item in data["articles"].items()}
+        for entry in entries.values():  # the state names files in articles/ and nothing else
+            name = entry.article
+            if not (name.endswith(".md") and Path(name).name == name and "\\" not in name and name[0] != "."):
+                raise ValueError(f"{entry.article!r} is not an article file name")
+        return entries
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         problems.warning(path, f"the ingest state is unreadable ({err}); every existing article is treated "
                                f"as possibly edited and left as it is. Restore the file from version control.")

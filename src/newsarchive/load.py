@@ -8,6 +8,7 @@ accepted in their natural YAML forms (`published: 2022-05-13` is a date to YAML,
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
@@ -19,19 +20,44 @@ from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
 import yaml
 
 from . import text
-from .archive import (Archive, Article, CurrentProvince, DirectiveInfo, DirectiveTerm, District,
-                      Province, Region, Year)
-from .article_file import split_article
+from .archive import (
+    Archive,
+    Article,
+    CurrentProvince,
+    DirectiveInfo,
+    DirectiveTerm,
+    District,
+    Province,
+    Region,
+    Year,
+)
+from .article_file import (
+    FrontMatterError,
+    clean_strings,
+    parse_front_matter,
+    split_article,
+)
 from .config import SiteConfig
 from .directives import catalogue
 from .problems import Problems
-from .records import LEVELS, DirectiveRef, LocalDocument, Locality, Metric, Period, Person, Record
+from .records import (
+    LEVELS,
+    DirectiveRef,
+    LocalDocument,
+    Locality,
+    Metric,
+    Period,
+    Person,
+    Record,
+)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster when present
+# An article with its record is tens of kilobytes; a file far bigger is a mistake, and rendering it
+# (Markdown on one huge paragraph) would stall the build.
+MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 
 # Central documents: "05-CT/TW", "04-NQ/TW", "47-QĐ/TW", "01-KL/TW", "23-HD/BTGTW".
 DIRECTIVE_ID = re.compile(r"^\d{1,4}-[A-ZĐ]{1,4}/[A-ZĐ]{2,8}$")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class RecordError(Exception):
@@ -74,7 +100,7 @@ def _integer(value: Any, where: tuple[str | int, ...]) -> int:
 
 
 def _number(value: Any, where: tuple[str | int, ...]) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise RecordError(where, f"'{_name(where)}' must be a number written with a dot for decimals "
                                  f"(2.6, 2600000000), not {_describe(value)}.")
     return value
@@ -260,9 +286,16 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
         where = ("directives", primaries[1]) if len(primaries) > 1 else ("directives",)
         raise RecordError(where, f"exactly one directive must have 'primary: true' (the one the article is "
                                  f"about); found {len(primaries)}.")
-    if not SLUG.match(values["slug"]):
-        raise RecordError(("slug",), f"'slug' must be lower-case ASCII words joined by '-' "
-                                     f"(like {text.slugify(values['slug'])}), not {values['slug']!r}.")
+    slug = values["slug"]
+    if not text.is_safe_slug(slug):
+        like = text.slugify(slug)
+        if len(slug) > text.MAX_SLUG_LENGTH:
+            fault = f"at most {text.MAX_SLUG_LENGTH} characters long (like {like}), not {len(slug)} characters"
+        elif slug in text.RESERVED_SLUGS:
+            fault = f"a name of its own (like {like}), not {slug!r}, which the site or Windows reserves"
+        else:
+            fault = f"lower-case ASCII words joined by '-' (like {like}), not {slug!r}"
+        raise RecordError(("slug",), f"'slug' must be {fault}.")
     return values
 
 
@@ -271,9 +304,17 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
 def read_record(path: Path, display: str, problems: Problems) -> Record | None:
     """The record in one articles/*.md file, or None after adding one Problem that says why."""
     try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            problems.error(display, f"the file is {size // 1024} KiB, far more than one article (the limit is "
+                                    f"{MAX_ARTICLE_BYTES // 1024} KiB). Split it, or remove what does not belong.")
+            return None
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         problems.error(display, f"is not UTF-8 text (byte {err.start}). Save it as UTF-8.")
+        return None
+    except OSError as err:
+        problems.error(display, f"cannot read the file ({err.strerror}). Check its permissions.")
         return None
     parts = split_article(raw)
     if parts is None:
@@ -286,13 +327,9 @@ def read_record(path: Path, display: str, problems: Problems) -> Record | None:
                                     "lines at the top of the file, then the article text.", 1)
         return None
     try:
-        data = yaml.load(parts.front_matter, Loader=_Loader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for the opening fence
-        reason = getattr(err, "problem", None) or "invalid syntax"
-        problems.error(display, f"the front matter is not valid YAML: {reason}. Check the indentation and quote "
-                                f"values that contain ': ' or start with a special character.", line)
+        data = parse_front_matter(parts.front_matter)
+    except FrontMatterError as err:
+        problems.error(display, str(err), err.line)
         return None
     try:
         values = validate_front_matter(data)
@@ -303,7 +340,7 @@ def read_record(path: Path, display: str, problems: Problems) -> Record | None:
         if key not in RECORD.fields:
             hint = " The article text belongs below the closing `---`." if key == "body" else ""
             problems.warning(display, f"unknown key '{key}' is ignored.{hint}", _line_of(parts.front_matter, (key,)))
-    values["body"] = parts.body
+    values["body"] = clean_strings(parts.body)
     return Record.from_dict(values)
 
 
@@ -344,8 +381,9 @@ def province_key(name: str) -> str:
     slug = text.slugify(name)
     for prefix in ("thanh-pho-", "tinh-", "tp-"):
         if slug.startswith(prefix) and len(slug) > len(prefix):
-            return slug[len(prefix):]
-    return slug
+            slug = slug[len(prefix):]
+            break
+    return slug if text.is_safe_slug(slug) else text.slugify(slug)
 
 
 @cache
@@ -367,7 +405,10 @@ def directive_catalogue() -> dict[str, DirectiveInfo]:
             for key, d in catalogue().items()}
 
 
-def load_archive(config: SiteConfig, problems: Problems) -> Archive:
+def load_archive(config: SiteConfig, problems: Problems,
+                 reader: Callable[[Path, str, Problems], Record | None] | None = None) -> Archive:
+    """`reader` replaces read_record for each file (the build passes one that skips unchanged files)."""
+    reader = reader or read_record
     articles_dir = config.path("articles_dir")
     root = config.root.resolve()
     if not articles_dir.is_dir():
@@ -378,7 +419,7 @@ def load_archive(config: SiteConfig, problems: Problems) -> Archive:
     taken: dict[str, Path] = {}
     for path in sorted(articles_dir.glob("*.md")):
         display = _display(path, root)
-        record = read_record(path, display, problems)
+        record = reader(path, display, problems)
         if record is None:
             continue
         slug = record.slug

@@ -561,7 +561,10 @@ def _short(path: Path, root: Path) -> str:
 def serve(config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           allow_remote: bool = False, config_file: Path | None = None) -> None:
     """Run the preview until Ctrl+C."""
-    server = DevServer(config, host, port, allow_remote=allow_remote, config_file=config_file)
+    try:
+        server = DevServer(config, host, port, allow_remote=allow_remote, config_file=config_file)
+    except ValueError as err:  # a refused address: the editor needs the reason, not a traceback
+        raise SystemExit(f"newsarchive serve: {err}") from None
     server.start()
     print(f"Serving {server.site_dir} at {server.url} — Ctrl+C to stop.", flush=True)
     if open_browser:

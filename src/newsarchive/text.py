@@ -40,10 +40,25 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+# Names a page may not take: Windows device names (with any extension) and the listing pages'
+# own "index", which an article or a province called "Index" would otherwise overwrite.
+RESERVED_SLUGS = frozenset({"con", "prn", "aux", "nul", "index", *(f"com{n}" for n in range(10)),
+                            *(f"lpt{n}" for n in range(10))})
+MAX_SLUG_LENGTH = 200  # bytes, as slugs are ASCII; leaves room for "-2", ".html" within 255
+_SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug: "Đồng Tháp" -> "dong-thap"; never empty."""
-    slug = _slugify(fold(text), max_length=max_length, word_boundary=True)
-    return slug or "bai-viet"
+    """ASCII slug: "Đồng Tháp" -> "dong-thap"; never empty, never a reserved name, safe as a file name."""
+    slug = _slugify(fold(text), max_length=min(max_length, MAX_SLUG_LENGTH), word_boundary=True)
+    slug = slug or "bai-viet"
+    return f"{slug}-1" if slug in RESERVED_SLUGS else slug
+
+
+def is_safe_slug(slug: str) -> bool:
+    """Lower-case ASCII words joined by '-', not reserved, short enough for any file system."""
+    return (len(slug) <= MAX_SLUG_LENGTH and _SAFE_SLUG.fullmatch(slug) is not None
+            and slug not in RESERVED_SLUGS)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“”'(]?[A-ZĐÀ-Ỹ0-9])")

@@ -217,8 +217,6 @@ def test_titles_that_name_paths_or_devices_give_plain_article_files(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["articles", "seeds"]  # nothing written elsewhere
 
 
-@pytest.mark.xfail(strict=True, reason="places._TITLE_NAME backtracks on a long word in a title "
-                                       "(O(n^5)); make its \\w* possessive (\\w*+)")
 def test_a_long_word_in_a_title_does_not_stall_extraction() -> None:
     script = ("from newsarchive.extract import extract; "
               "extract('Đ' * 200 + '\\n\\nThực hiện Chỉ thị số 05-CT/TW ở huyện Yên Bình.\\n', 'x')")

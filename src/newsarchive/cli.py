@@ -118,6 +118,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from .decode import seed_warning
     from .extract import extract_file
 
     problems = Problems()
@@ -127,6 +128,10 @@ def _extract(args: argparse.Namespace) -> int:
             records.append(extract_file(path, Path.cwd()))
         except InputError as err:
             problems.add(err.problem)
+            continue
+        warning = seed_warning(path)
+        if warning:
+            problems.warning(path, warning)
     if args.json:
         json.dump([r.to_dict() for r in records], sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -574,3 +574,64 @@ def test_dateline_at_the_foot_posted_by_the_sites_account() -> None:
 def test_short_upper_case_title_over_a_bare_date_is_the_title() -> None:
     article = cleaned("MAI SƠN LÀM THEO LỜI BÁC\n\n15/09/2021\n\n" + BODY)
     assert (article.title, article.section, article.dateline) == ("MAI SƠN LÀM THEO LỜI BÁC", None, "15/09/2021")
+
+
+# -- second held-out batch: portals, TV pages, English UI words ----------------------------------
+
+@pytest.mark.parametrize("masthead", [
+    "CỔNG THÔNG TIN ĐIỆN TỬ ĐẢNG BỘ TỈNH QUẢNG BÌNH",
+    "UBND THỊ XÃ BA ĐỒN - TỈNH QUẢNG BÌNH",
+    "ĐÀI PHÁT THANH - TRUYỀN HÌNH QUẢNG BÌNH\nTrang chủ   Thời sự   Phát thanh   Truyền hình   Lịch phát sóng",
+    "BỘ CHỈ HUY QUÂN SỰ TỈNH - TRANG THÔNG TIN ĐIỆN TỬ\nQuân sự   Quốc phòng   Tin ảnh",
+])
+def test_a_long_masthead_above_the_headline_and_its_dateline_is_chrome(masthead: str) -> None:
+    article = cleaned(masthead + "\n\nBa Đồn đưa việc học Bác vào từng khu phố\n\n10:20, 14/03/2024\n\n" + BODY)
+    assert article.title == "Ba Đồn đưa việc học Bác vào từng khu phố"
+    assert article.dateline == "10:20, 14/03/2024"
+    assert article.subheadings == [] and article.captions == []
+
+
+def test_a_portal_left_menu_above_the_headline_is_chrome_and_the_date_bar_is_not_the_dateline() -> None:
+    menu = ("Hôm nay: Thứ Sáu, 22/11/2024\nTrang chủ\nGiới thiệu\n  Tổng quan\n  Sơ đồ tổ chức\n"
+            "Các phường, xã\n  Phường Quảng Thọ\n  Xã Quảng Hải\nDịch vụ công\nLiên hệ")
+    article = cleaned(menu + "\n\nThị ủy nâng cao chất lượng sinh hoạt chi bộ\n\nNgày 5 tháng 10 năm 2023\n"
+                      "Lượt xem: 812\n\n" + BODY)
+    assert article.title == "Thị ủy nâng cao chất lượng sinh hoạt chi bộ"
+    assert article.dateline == "Ngày 5 tháng 10 năm 2023"
+    assert article.subheadings == [] and article.captions == []
+    assert "Phường Quảng Thọ" not in " ".join(article.paragraphs)
+
+
+def test_without_a_dateline_the_first_heading_stays_the_title() -> None:
+    article = cleaned("Quảng Trạch học Bác từ việc nhỏ\n\nMinh Thu\n\n" + BODY)
+    assert article.title == "Quảng Trạch học Bác từ việc nhỏ"
+
+
+@pytest.mark.parametrize("bar", ["Share   Tags: Ba Đồn, Chỉ thị 05", "Related", "Bài viết cùng chủ đề"])
+def test_english_ui_words_and_topic_lists_end_the_article(bar: str) -> None:
+    article = cleaned("Ba Đồn làm theo Bác\n\n" + BODY + "\nHOÀNG LONG\n\n" + bar +
+                      "\nTuyên Hóa: Ra quân làm đường giao thông (12/03/2024)\n")
+    assert article.byline == "HOÀNG LONG"
+    assert not any("Tuyên Hóa" in p for p in article.paragraphs)
+
+
+@pytest.mark.parametrize(("closing", "byline"), [
+    ("T.LINH", "T.LINH"),
+    ("N.Hương", "N.Hương"),
+    ("Ban Tuyên giáo Huyện ủy", "Ban Tuyên giáo Huyện ủy"),
+    ("Phòng Công tác Đảng", "Phòng Công tác Đảng"),
+    ("NGỌC ÁNH (thực hiện)", "NGỌC ÁNH"),
+    ("Lê Hải (ghi)", "Lê Hải"),
+    ("PV", "PV"),
+    ("QNO", "QNO"),
+])
+def test_more_closing_credits(closing: str, byline: str) -> None:
+    article = cleaned("An Giang làm theo Bác\n\n" + BODY + "\n" + closing + "\n\nÝ kiến bạn đọc\nHọ tên:\n")
+    assert article.byline == byline
+
+
+def test_a_hyphenated_province_abbreviation_opening_the_lead_is_not_a_source_tag() -> None:
+    article = cleaned("Xuyên Mộc làm theo Bác\n\nĐNO - Sáng nay, Huyện ủy tổ chức hội nghị sơ kết.\n\n" + BODY)
+    assert article.source_tag == "ĐNO"
+    article = cleaned("Xuyên Mộc làm theo Bác\n\nTT-H - Sáng nay, Huyện ủy tổ chức hội nghị sơ kết.\n\n" + BODY)
+    assert article.source_tag is None

@@ -183,3 +183,28 @@ def test_related_headlines_dates_are_not_the_publication_date() -> None:
     article = clean("Nam Đàn làm theo Bác\n\nĐảng bộ huyện đã gắn việc học Bác với nhiệm vụ chính trị của "
                     "địa phương.\n\nCác tin đã đưa:\nHội nghị sơ kết công tác Đảng (12/5/2010)\n", "t.txt")
     assert find_published(article) == (None, None)
+
+
+@pytest.mark.parametrize(("dateline", "iso"), [
+    ("Cập nhật: 2024-02-03 15:20", "2024-02-03T15:20:00+07:00"),
+    ("Published: 2023-11-14T06:25:00+07:00", "2023-11-14T06:25:00+07:00"),
+    ("03 Tháng 2, 2024", "2024-02-03"),
+    ("Thứ Bảy, 03/02/2024 03:20 PM", "2024-02-03T15:20:00+07:00"),
+    ("Chủ nhật, 04/02/2024 08:00 AM", "2024-02-04T08:00:00+07:00"),
+    ("Đăng lúc 15 giờ 20 phút, ngày 03/02/2024", "2024-02-03T15:20:00+07:00"),
+    ("18:45 | 11.03.2024", "2024-03-11T18:45:00+07:00"),
+    ("Thứ hai, 3/6/2024, 08:00 (GMT+7)", "2024-06-03T08:00:00+07:00"),
+])
+def test_machine_dates_meridiem_and_hour_words(dateline: str, iso: str) -> None:
+    assert published("Bạc Liêu làm theo Bác\n\n" + dateline + "\n\n" + BODY)[0] == iso
+
+
+def test_todays_date_on_a_portal_is_not_the_publication_date() -> None:
+    raw = ("Hôm nay: Thứ Năm, 21/11/2024\nTrang chủ\nGiới thiệu\n\nBạc Liêu làm theo Bác\n\n"
+           "Ngày 14 tháng 11 năm 2023\n\n" + BODY)
+    assert published(raw)[0] == "2023-11-14"
+
+
+def test_a_timed_today_bar_is_never_the_dateline() -> None:
+    raw = "Hôm nay: Thứ Năm, 21/11/2024 10:15\n\nBạc Liêu làm theo Bác\n\n" + BODY
+    assert published(raw)[0] is None

@@ -258,3 +258,34 @@ def test_classifier_before_a_compound_unit() -> None:
 def test_a_document_word_used_as_a_verb_does_not_hide_the_figure() -> None:
     assert summary("Hội Nông dân hướng dẫn 200 hộ chuyển đổi cây trồng.") == [(200, None, "hộ", None)]
     assert summary("Thực hiện Hướng dẫn 12 của Ban Tuyên giáo.") == []
+
+
+# --- second held-out batch: classifiers, names in quotes, levels of government -------------------
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Nhân dân góp công làm 12 cây cầu bê tông.", (12, None, "cầu", None)),
+    ("Xã đã sửa 8 căn nhà cho hộ nghèo.", (8, None, "nhà", None)),
+    ("Huyện biểu dương 40 tấm gương điển hình.", (40, None, "gương", None)),
+    ("Đoàn viên trồng 500 cây bưởi trên đồi.", (500, None, "cây", None)),
+    ("Giáo viên soạn 20 bài giảng điện tử.", (20, None, "bài giảng", None)),
+])
+def test_a_classifier_before_a_known_noun_gives_way_to_it(sentence: str, expected: tuple) -> None:
+    assert summary(sentence) == [expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Lực lượng công an thi đua thực hiện cuộc vận động \"Công an nhân dân học tập, thực hiện 6 điều Bác Hồ dạy\".",
+    "Mô hình “Ngày thứ 7 vì dân” được duy trì ở mọi khu phố.",
+    "Sau khi mô hình chính quyền địa phương 2 cấp vận hành, xã sắp xếp lại bộ phận một cửa.",
+])
+def test_numbers_in_quoted_names_and_levels_of_government_are_not_figures(sentence: str) -> None:
+    assert summary(sentence) == []
+
+
+def test_figures_in_quoted_speech_still_count() -> None:
+    assert summary("Ông Tâm nói: \"Năm nay chi bộ vận động được 15 hộ hiến đất làm đường.\"") == [
+        (15, None, "hộ", None)]
+
+
+def test_a_thing_counted_by_its_quoted_name() -> None:
+    assert summary("Phường lắp đặt 12 \"Thùng rác phân loại\" ở các khu dân cư.") == [(12, None, "thùng rác", None)]

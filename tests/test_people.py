@@ -131,3 +131,26 @@ def test_a_capital_letter_a_alone_is_not_a_name() -> None:
 def test_role_in_a_special_zone() -> None:
     assert people("Đồng chí Trần Minh Khoa, Bí thư Đảng ủy đặc khu Vân Đồn, cho biết đặc khu đón nhiều khách.") == [
         ("Trần Minh Khoa", "Bí thư Đảng ủy đặc khu Vân Đồn")]
+
+
+# -- second held-out batch: schools, ranks, army roles ------------------------------------------
+
+def test_a_school_named_after_a_hero_holds_no_official() -> None:
+    assert people("Chi bộ Trường THCS Lý Tự Trọng có 18 đảng viên; Chi bộ Trường THPT Nguyễn Huệ có 25 đảng viên.") == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Cô Đỗ Thị Lan Anh, Bí thư Chi bộ, Hiệu trưởng nhà trường, cho biết trường có 40 giáo viên.",
+     ("Đỗ Thị Lan Anh", "Bí thư Chi bộ, Hiệu trưởng nhà trường")),
+    ("Thầy Vũ Minh Đức, Hiệu phó nhà trường, hướng dẫn học sinh.", ("Vũ Minh Đức", "Hiệu phó nhà trường")),
+    ("Thiếu tá Lê Quang Hưng, Chính trị viên Ban CHQS huyện Hương Khê, cho biết đơn vị giúp dân 300 ngày công.",
+     ("Lê Quang Hưng", "Chính trị viên Ban CHQS huyện Hương Khê")),
+    ("Thượng tá Phan Thị Hồng, Phó Giám đốc Công an tỉnh, phát biểu.", ("Phan Thị Hồng", "Phó Giám đốc Công an tỉnh")),
+])
+def test_teachers_and_officers_named_with_their_title_or_rank(sentence: str, expected: tuple[str, str]) -> None:
+    assert people(sentence) == [expected]
+
+
+def test_a_village_whose_name_ends_in_a_number_keeps_it_in_the_role() -> None:
+    assert people("Ông Y Bhin Niê, Bí thư Chi bộ buôn Ea Kmar 2, vận động 30 hộ trồng cà phê.") == [
+        ("Y Bhin Niê", "Bí thư Chi bộ buôn Ea Kmar 2")]

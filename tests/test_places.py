@@ -334,3 +334,37 @@ def test_a_shared_district_name_alone_stays_unfiled() -> None:
     found = places("Bảo Lâm: Chi bộ gương mẫu", "Huyện ủy Bảo Lâm chỉ đạo các chi bộ thôn.",
                    published="2023-11-14")
     assert (found.province, found.district) == (None, "Bảo Lâm")
+
+
+# -- second held-out batch -------------------------------------------------------------------
+
+def test_a_province_marked_new_places_an_undated_article_after_the_reorganization() -> None:
+    found = places("Xã Cái Nhum (sau sáp nhập) chăm lo chi bộ ấp",
+                   "Xã Cái Nhum thuộc tỉnh Vĩnh Long (mới) có 31 chi bộ ấp.",
+                   "Đảng ủy xã Cái Nhum đã chọn chủ đề năm là gần dân.")
+    assert (found.province, found.province_current, found.district, found.commune, found.era) == (
+        "Vĩnh Long", "Vĩnh Long", None, "Cái Nhum", "new")
+
+
+def test_thuoc_links_a_commune_to_its_province() -> None:
+    found = places("Phường Quy Nhơn Nam học Bác", "Sau sắp xếp, phường Quy Nhơn Nam thuộc tỉnh Gia Lai.",
+                   "Đảng ủy phường Quy Nhơn Nam đã ban hành kế hoạch.")
+    assert (found.province, found.commune, found.era) == ("Gia Lai", "Quy Nhơn Nam", "new")
+
+
+def test_places_in_a_numbered_list_of_awards_are_not_the_subject() -> None:
+    found = places("Tuyên dương tập thể làm theo Bác",
+                   "Chiều 18/1, Tỉnh ủy Ninh Thuận tổng kết thực hiện Chỉ thị 05-CT/TW.",
+                   "1. Đảng bộ xã Phước Hà, huyện Thuận Nam;",
+                   "2. Chi bộ thôn Tân Hội, xã Nhơn Sơn, huyện Ninh Sơn;",
+                   "3. Đảng bộ xã Lâm Sơn, huyện Ninh Sơn;",
+                   "4. Chi bộ khu phố 2, phường Đô Vinh, thành phố Phan Rang - Tháp Chàm.")
+    assert (found.province, found.district, found.commune) == ("Ninh Thuận", None, None)
+
+
+def test_a_ward_whose_name_the_era_knows_only_as_a_commune_gives_no_province() -> None:
+    # Undated: "phường Hội An" is not the old "xã Hội An" of Chợ Mới (An Giang); no confident filing.
+    found = places("Phường Hội An học Bác", "Đảng ủy phường Hội An tổ chức hội nghị chuyên đề.")
+    assert (found.province, found.district, found.commune) == (None, None, "Hội An")
+    found = places("Xã Hội An học Bác", "Đảng ủy xã Hội An, huyện Chợ Mới tổ chức hội nghị.")
+    assert (found.province, found.district) == ("An Giang", "Chợ Mới")

@@ -223,7 +223,8 @@ _BREADCRUMB_SEPARATOR = re.compile(r"\s[>»›|/]\s")
 _HOME_WORDS = frozenset({"trang chu", "home", "trang nhat"})
 _BULLET = re.compile(r"^[-+•*–]\s")
 # "(PLO) - ", "(Baonghean) - ", "(Chinhphu.vn) –": the outlet's tag before the lead.
-_BARE_TAG = re.compile(r"^([A-ZĐ][A-ZĐ0-9&.]{1,11})\s?[-–—]\s?(?=\S)")
+# "BR-VT - ..." is a hyphenated place abbreviation (a place dateline), not a tag "BR".
+_BARE_TAG = re.compile(r"^([A-ZĐ][A-ZĐ0-9&.]{1,11})\s?[-–—]\s?(?=\S)(?![A-ZĐ]{1,5}\s?[-–—]\s)")
 _BRACKET_TAG = re.compile(r"^\(([A-Za-zĐđ0-9&.+ ]{2,24})\)\s?(?:[-–—:]\s?)?(?=\S)")
 # "(Dân Việt) – ", "(Văn Hóa) - ": an outlet's name in capitalised words with diacritics, then a dash.
 _BRACKET_NAME_TAG = re.compile(r"^\(((?:[^\W\d_][\w.&]{0,14})(?: [^\W\d_][\w.&]{0,14}){0,2})\)\s?[-–—]\s?(?=\S)")
@@ -236,6 +237,16 @@ _WEB_ADDRESS = re.compile(r"[\w-]{1,60}(?:\.[\w-]{1,60}){1,4}")
 _TRAILING_PARENTHESIS = re.compile(r"\s?\([^()]{1,100}\)$")
 AGENCY_MAX_WORDS = 3  # "(TTXVN)", "(Báo Nhân Dân)" stay with the name; a longer bracket is an affiliation
 _INITIALS = re.compile(r"^[A-ZĐ][a-zđ]?(?:\.\s?[A-ZĐ][a-zđ]?){1,3}\.?$")
+# "K.HÀO", "N.Hương", "T.T.LÂM": initials and a given name, as closing credits print them.
+_INITIALS_NAME = re.compile(r"^(?:[A-ZĐ]\.\s?){1,3}[^\W\d_]{2,12}$")
+_ACRONYM_CREDIT = re.compile(r"^[A-ZĐ]{2,6}$")
+# "Ban Tuyên giáo Tỉnh ủy", "Phòng Tham mưu": a unit of the publishing body credited as author.
+_UNIT_CREDIT = re.compile(
+    r"^(?:ban|phòng|văn phòng|trung tâm|tổ|nhóm|bộ phận|ban biên tập)\s[^\d,.;:!?]{2,60}$", re.IGNORECASE)
+UNIT_CREDIT_MAX_WORDS = 7
+# What an interview or a report credit says its author did: "ĐĂNG NGUYÊN (thực hiện)".
+_CREDIT_ROLE = re.compile(r"\s?\((?:thực hiện|ghi|lược ghi|ghi chép|tổng hợp|biên soạn|lược dịch|dịch|giới thiệu)\)$",
+                          re.IGNORECASE)
 _DATELINE_LABEL = re.compile(
     r"(cập nhật|ngày đăng|đăng ngày|đăng lúc|ngày xuất bản|xuất bản|thời gian|đăng|ngày|lúc|"
     r"thứ\s(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật|gmt\s?\+\s?7|utc\s?\+\s?7|"
@@ -249,6 +260,9 @@ _PUBLISHED_LABEL = re.compile(r"\b(?:ngày đăng|đăng ngày|đăng lúc|cập
 _MASTHEAD = re.compile(r"^(?:báo|tạp chí|cổng thông tin|trang thông tin|trang tin|đài)\b|"
                        r"\b(?:điện tử|online|\.vn|\.com)$", re.IGNORECASE)
 MASTHEAD_MAX_WORDS = 7
+HEADLINE_MAX_WORDS = 40
+HEADER_LOOKAHEAD_LINES = 60  # a portal's left menu may run to dozens of lines above the headline
+_TODAY = re.compile(r"^(?:hôm nay|today)\b", re.IGNORECASE)  # "Hôm nay: Thứ Năm, 21/11/2024": the day of fetching
 _POSTED_BY = re.compile(r"\s(?:bởi|by|người đăng:?)\s[^\d|]{1,40}$", re.IGNORECASE)
 _LEAD_START = re.compile(
     r"^(sáng|chiều|trưa|tối|đêm|ngày|hôm nay|hôm qua|vừa qua|thời gian qua|những năm qua|trong|"
@@ -302,10 +316,28 @@ def _chrome_kind(line: _Line) -> _ChromeKind | None:
     key = line.key
     if not key or line.words > PREFIX_CHROME_MAX_WORDS:
         return None
-    for kind in _chrome_kinds():
-        if (line.words <= EXACT_CHROME_MAX_WORDS and key in kind.exact) or key.startswith(kind.prefixes):
-            return kind
+    for candidate in (key, _without_leading_ui(key)):
+        if not candidate:
+            continue
+        for kind in _chrome_kinds():
+            if (line.words <= EXACT_CHROME_MAX_WORDS and candidate in kind.exact) or candidate.startswith(kind.prefixes):
+                return kind
     return None
+
+
+def _without_leading_ui(key: str) -> str | None:
+    """"share tags: x, y" -> "tags: x, y": a share bar run together with the tag list after it."""
+    _, ui = _vocabulary()
+    words = key.split()
+    at = 0
+    while at < len(words):
+        for size in range(min(_MENU_PHRASE_MAX_WORDS, len(words) - at), 0, -1):
+            if " ".join(words[at : at + size]) in ui:
+                at += size
+                break
+        else:
+            break
+    return " ".join(words[at:]) if 0 < at < len(words) else None
 
 
 def _find_chrome_reason(line: _Line) -> str | None:
@@ -400,10 +432,16 @@ def _byline_of(line: _Line, strict: bool) -> str | None:
         return match.group(1).strip()
     if _is_source_credit(line):
         return text.rstrip(".")
-    if _INITIALS.match(text):
+    if _INITIALS.match(text) or _INITIALS_NAME.match(text):
         return text
-    if not strict and _is_name(text.strip(" .")) and _ends_open(text.rstrip(".")):
-        return _without_affiliation(text.strip(" ."))
+    if not strict and _ACRONYM_CREDIT.match(text):
+        return text  # "PV", "ĐTO": the reporter's or the outlet's initials closing the article
+    bare = _CREDIT_ROLE.sub("", text.strip(" ."))
+    if not strict and _is_name(bare) and _ends_open(text.rstrip(".")):
+        return _without_affiliation(bare)
+    if not strict and line.words <= UNIT_CREDIT_MAX_WORDS and _UNIT_CREDIT.match(text.strip()) \
+            and all(w[0].isupper() for w in text.split()[1:2]):
+        return text.strip()
     return None
 
 
@@ -522,16 +560,29 @@ class _Cleaner:
         """Remove the chrome above the title, set title and section; return the index after the title."""
         lines = self.lines
         section: _Line | None = None
+        title_at: int | None = None  # where the title stands, once a dateline below has shown it
         for index, line in enumerate(lines):
             reason = self.header_chrome_reason(index)
             if reason == REASON_DATE_BAR:
                 self.header_dates.append(line.text)
                 found = find_date(line.text)
-                if found is not None and (found.time is not None or _PUBLISHED_LABEL.search(line.text)):
+                if found is not None and (found.time is not None or _PUBLISHED_LABEL.search(line.text)) \
+                        and not _TODAY.match(line.text):
                     self.timed_header_dates.append(line)
                     continue
             if reason:
                 self.remove(line, reason)
+                continue
+            if title_at is None:
+                title_at = self.title_above_dateline(index)
+            if index < title_at:
+                # a masthead, a left menu or a site's name above the headline that a dateline follows
+                if _is_upper(line.text) and line.words <= SECTION_MAX_WORDS and _ends_open(line.text):
+                    if section is not None:
+                        self.remove(section, REASON_SECTION)
+                    section = line
+                else:
+                    self.remove(line, REASON_MENU)
                 continue
             following = self.next_substantive(index)
             heading_follows = following is not None and _ends_open(following.text)
@@ -553,6 +604,33 @@ class _Cleaner:
         if section is not None:  # nothing but chrome and a heading: the heading is all there is
             self.title, self.title_line, self.title_key = section.text, section.number, section.key
         return len(lines)
+
+    def title_above_dateline(self, index: int) -> int:
+        """The index of the title, seen from the first candidate at `index`: news pages print the
+        headline right above its dateline ("09:10, 22/05/2023", "Trần Hòa | 19/05/2023 10:30"), so
+        when the lines from the candidate down to the last dateline before the first body sentence
+        are all short, the title is the nearest line above that dateline that is neither chrome
+        nor an author's name. A site's masthead or a left menu above it is then chrome, however
+        long. Otherwise the candidate stands."""
+        last_dateline = None
+        for later in range(index + 1, min(len(self.lines), index + HEADER_LOOKAHEAD_LINES)):
+            line = self.lines[later]
+            if _is_sentence(line) or line.words > HEADLINE_MAX_WORDS:
+                break
+            if self.header_chrome_reason(later) == REASON_DATE_BAR and not _TODAY.match(line.text):
+                last_dateline = later
+        if last_dateline is None:
+            return index
+        for candidate in range(last_dateline - 1, index - 1, -1):
+            line = self.lines[candidate]
+            if self.header_chrome_reason(candidate) is not None:
+                continue
+            if _is_name(line.text) and line.words <= CITY_MAX_WORDS + 1:
+                continue  # the author's name between the title and the dateline
+            if candidate > index and line.words < 3:
+                continue  # a menu item cannot be a headline
+            return candidate
+        return index
 
     def settle_header_dates(self) -> None:
         """A timed date above the title is the dateline when none follows the title (sites that

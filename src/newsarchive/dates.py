@@ -24,9 +24,13 @@ LATEST_YEAR = 2100
 
 # Bounded quantifiers only: the cleaner runs these on lines of any length.
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4})(?!\d)")
+# "ngày 3 tháng 2 năm 2024", and as some themes print it, "03 Tháng 2, 2024".
 _VERBAL_DATE = re.compile(
-    r"(?:ngày\s{1,3})?(?<!\d)(\d{1,2})\s{1,3}tháng\s{1,3}(\d{1,2})\s{1,3}năm\s{1,3}(\d{4})(?!\d)", re.IGNORECASE
+    r"(?:ngày\s{1,3})?(?<!\d)(\d{1,2})\s{1,3}tháng\s{1,3}(\d{1,2})(?:\s{1,3}năm|,?)\s{1,3}(\d{4})(?!\d)",
+    re.IGNORECASE,
 )
+# Machine dates some sites print as they are: "2024-02-03", "2024-02-03T15:20:00+07:00".
+_ISO_DATE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{2})-(\d{2})(?![\d/.-]\d)")
 _MONTH_NAMES = {
     "một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
     "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
@@ -47,11 +51,13 @@ _ENGLISH_MONTHS = {
     )
 }
 _ENGLISH_DATE = re.compile(r"\b(" + "|".join(_ENGLISH_MONTHS) + r")\s{1,3}(\d{1,2}),?\s{1,3}(\d{4})(?!\d)", re.I)
-_TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s?[:hg]\s?([0-5]\d)(?:\s?:\s?([0-5]\d))?(?!\d)")
+_TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s?(?:[:hg]|giờ)\s?([0-5]\d)(?:\s?:\s?([0-5]\d)|\s?phút)?(?!\d)")
+# "03:20 PM" / "03:20 CH" (chiều, the Vietnamese locale's PM), "08:00 AM" / "08:00 SA".
+_MERIDIEM = re.compile(r"\s?(am|pm|sa|ch)\b", re.IGNORECASE)
 # How far (in characters) a time may stand from its date and still belong to it: "13/05/2022 - 14:30".
-_TIME_REACH = 16
+_TIME_REACH = 24
 # What may stand between a date and its time: separators, "lúc", "ngày".
-_GAP_AFTER_DATE = re.compile(r"[\s,|–-]*(?:(?:vào\s)?lúc)?[\s,|–-]*", re.IGNORECASE)
+_GAP_AFTER_DATE = re.compile(r"T|[\s,|–-]*(?:(?:vào\s)?lúc)?[\s,|–-]*", re.IGNORECASE)
 _GAP_BEFORE_DATE = re.compile(r"[\s,|–-]*(?:ngày)?[\s,|–-]*", re.IGNORECASE)
 
 
@@ -91,6 +97,10 @@ def _dates_in(text: str) -> list[tuple[_dt.date, int, int]]:
     for match in _NUMERIC_DATE.finditer(text):
         if date := _valid_date(*match.groups()):
             found.append((date, match.start(), match.end()))
+    for match in _ISO_DATE.finditer(text):
+        year, month, day = match.groups()
+        if date := _valid_date(day, month, year):
+            found.append((date, match.start(), match.end()))
     for match in _VERBAL_DATE.finditer(text):
         if date := _valid_date(*match.groups()):
             found.append((date, match.start(), match.end()))
@@ -109,17 +119,22 @@ def _time_near(text: str, start: int, end: int) -> tuple[_dt.time, int, int] | N
     """The clock time written just after the date, or just before it ("12:35 13/05/2022")."""
     after = _TIME.search(text, end, min(len(text), end + _TIME_REACH))
     if after and _GAP_AFTER_DATE.fullmatch(text, end, after.start()):
-        return _clock(after), after.start(), after.end()
+        return _clock(after, text)
     window_start = max(0, start - _TIME_REACH)
     for before in reversed(list(_TIME.finditer(text, window_start, start))):
         if _GAP_BEFORE_DATE.fullmatch(text, before.end(), start):
-            return _clock(before), before.start(), before.end()
+            return _clock(before, text)
     return None
 
 
-def _clock(match: re.Match[str]) -> _dt.time:
-    hour, minute, second = match.groups()
-    return _dt.time(int(hour), int(minute), int(second or 0))
+def _clock(match: re.Match[str], text: str) -> tuple[_dt.time, int, int]:
+    hour, minute, second = (int(g or 0) for g in match.groups())
+    end = match.end()
+    if hour <= 12 and (meridiem := _MERIDIEM.match(text, end)):
+        afternoon = meridiem.group(1).lower() in ("pm", "ch")
+        hour = (hour % 12) + (12 if afternoon else 0)
+        end = meridiem.end()
+    return _dt.time(hour, minute, second), match.start(), end
 
 
 def find_date(text: str) -> DateMatch | None:

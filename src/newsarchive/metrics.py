@@ -68,6 +68,7 @@ class _Vocabulary:
     duration_after: tuple[str, ...]
     not_units: frozenset[str]
     widget_units: frozenset[str]
+    classifiers: frozenset[str]
 
 
 @cache
@@ -94,6 +95,7 @@ def _vocabulary() -> _Vocabulary:
         duration_after=longest_first(raw["duration_after"]),
         not_units=frozenset(raw["not_units"]),
         widget_units=frozenset(raw["widget_units"]),
+        classifiers=frozenset(raw.get("classifiers", [])),
     )
 
 
@@ -125,7 +127,16 @@ def _metrics_in_sentence(sentence: str) -> list[Metric]:
 
 
 def _masked_spans(sentence: str) -> list[tuple[int, int]]:
-    return [m.span() for pattern in _NOT_FIGURES for m in pattern.finditer(sentence)]
+    spans = [m.span() for pattern in _NOT_FIGURES for m in pattern.finditer(sentence)]
+    return spans + [m.span() for m in _QUOTED_NAME.finditer(sentence)
+                    if m.group(1)[0].isupper() and len(m.group(1).split()) <= QUOTED_NAME_MAX_WORDS]
+
+
+# A short capitalised phrase in quotes names a campaign, a movement or a model ("Công an nhân dân
+# học tập, thực hiện 6 điều Bác Hồ dạy", "Ngày thứ 7 với dân"): its numbers are part of the name.
+# Reported speech in quotes is longer or is a sentence (it holds a full stop).
+_QUOTED_NAME = re.compile(r"[\"“]([^\W\d_][^\"“”.!?]{0,120})[\"”]")
+QUOTED_NAME_MAX_WORDS = 14
 
 
 @cache
@@ -325,7 +336,18 @@ def _unit_after(sentence: str, position: int, vocabulary_only: bool = False) -> 
     percent = re.match(r"\s*(?:%|phần trăm(?!\w))", rest, re.IGNORECASE)
     if percent:
         return "%", position + percent.end()
+    quoted = _QUOTED_UNIT.match(rest)
+    if quoted and not vocabulary_only:
+        # '20 "Tủ sách pháp luật"': the counted thing is named in quotes
+        inner = quoted.group(1)
+        inner = inner[:1].lower() + inner[1:]
+        found = _known_unit(inner) or (_unknown_noun(inner, 0)[0], 0)
+        if found[0]:
+            return found[0], position + quoted.end()
     known = _known_unit(rest)
+    counted = _after_classifier(rest)
+    if counted and (known is None or known[1] < counted[1]):
+        known = counted
     if known:
         unit, length = known
         rate = _rate_after(rest[length:])
@@ -353,6 +375,20 @@ def _known_unit(rest: str) -> tuple[str, int] | None:
         if spelling in vocabulary.units:
             return vocabulary.units[spelling], chunk[-1].end()
     return None
+
+
+_QUOTED_UNIT = re.compile(r"\s?[\"“]([^\W\d_][^\"“”]{0,80})[\"”]")
+
+
+def _after_classifier(rest: str) -> tuple[str, int] | None:
+    """"32 cây cầu" -> ("cầu", length): the unit after a classifier, when the vocabulary knows it."""
+    match = re.match(r"\s*([^\W\d_]+) (?=[^\W\d_])", rest)
+    if not match or match.group(1).lower() not in _vocabulary().classifiers:
+        return None
+    inner = _known_unit(rest[match.end():])
+    if inner is None:
+        return None
+    return inner[0], match.end() + inner[1]
 
 
 def _rate_after(rest: str) -> tuple[str, int] | None:

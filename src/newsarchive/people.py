@@ -53,15 +53,31 @@ Lư Sìn Phàn Chìu Mã Bạch Hán Biện A
 NOT_OFFICIALS = frozenset({"Hồ Chí Minh"})
 
 # Honorifics that introduce a person; only "đồng chí" implies an office without a stated role.
-_HONORIFICS = {("đồng", "chí"): True, ("ông",): False, ("bà",): False, ("anh",): False, ("chị",): False}
-# Role heads, folded (a lost tone mark still matches), longest first; each may follow a prefix.
-_ROLE_HEADS = sorted((tuple(h.split()) for h in (
-    "tong bi thu", "bi thu", "chu tich", "chu nhiem", "truong ban", "truong phong", "truong thon",
-    "truong khu", "to truong", "doi truong", "truong ap", "truong xom", "truong buon", "truong doan", "truong cong an", "tong giam doc", "giam doc",
-    "chanh van phong", "chanh an", "chanh thanh tra", "uy vien", "thu tuong", "bo truong", "thu truong",
-    "vien truong", "hieu truong", "chi huy truong", "tu lenh", "chinh uy", "cuc truong", "vu truong",
-    "dai bieu quoc hoi",
-)), key=lambda h: (-len(h), h))
+# Teachers are "cô"/"thầy"; officers and policemen are introduced by their rank ("Đại tá", "Trung
+# tá"), which is not their role.
+_HONORIFICS = {("đồng", "chí"): True, ("ông",): False, ("bà",): False, ("anh",): False, ("chị",): False,
+               ("cô",): False, ("thầy",): False,
+               **{tuple(rank.split()): False for rank in (
+                   "đại tướng", "thượng tướng", "trung tướng", "thiếu tướng", "đại tá", "thượng tá", "trung tá",
+                   "thiếu tá", "đại úy", "thượng úy", "trung úy", "thiếu úy")}}
+# Role heads, longest first; each may follow a prefix. They match folded, so that a lost tone mark
+# still matches, but a word written with other marks does not: "trường" (school) is not "trưởng"
+# (chief), so "Chi bộ Trường THPT ..." holds no "Bộ trưởng".
+_ROLE_HEADS_WRITTEN = (
+    "tổng bí thư", "bí thư", "chủ tịch", "chủ nhiệm", "trưởng ban", "trưởng phòng", "trưởng thôn",
+    "trưởng khu", "tổ trưởng", "đội trưởng", "trưởng ấp", "trưởng xóm", "trưởng buôn", "trưởng đoàn",
+    "trưởng công an", "tổng giám đốc", "giám đốc", "chánh văn phòng", "chánh án", "chánh thanh tra",
+    "ủy viên", "thủ tướng", "bộ trưởng", "thứ trưởng", "viện trưởng", "hiệu trưởng", "hiệu phó",
+    "chỉ huy trưởng", "tư lệnh", "chính ủy", "chính trị viên", "tham mưu trưởng", "cục trưởng",
+    "vụ trưởng", "trưởng khoa", "trưởng trạm", "trạm trưởng", "đồn trưởng", "đại biểu quốc hội",
+)
+
+_ROLE_HEADS = sorted((tuple(fold(h).split()) for h in _ROLE_HEADS_WRITTEN), key=lambda h: (-len(h), h))
+# How each folded head word is written with its marks; "truong" is both "trưởng" and "trường".
+_WRITTEN: dict[str, set[str]] = {}
+for _written in _ROLE_HEADS_WRITTEN:
+    for _word in _written.split():
+        _WRITTEN.setdefault(fold(_word), set()).add(_word)
 _ROLE_PREFIXES = ("phó", "nguyên", "quyền")  # lower case with marks: "nguyên" is not "Nguyễn"
 _HEADS_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
 for _head in _ROLE_HEADS:
@@ -75,10 +91,11 @@ tỉnh huyện xã phường quận thị trấn thành phố nhân dân thườ
 nông cựu chiến binh liên hiệp lao động sở tâm chính trị bộ chi thôn bản khu an sự biên hội đồng
 nước phủ dục đào tạo tế nguyên môi trường nội pháp quân đội hiểm lý người cao tuổi nghiệp hợp tác
 thương dựng học thuật tin truyền hình tòa án viện sát lịch thao tộc sách hàng hóa tầng huy
-cứu lượng vệ kê ấp xóm tổ khóm buôn bon làng sóc khối đặc
+cứu lượng vệ kê ấp xóm tổ khóm buôn bon làng sóc khối đặc nhà trường
 """)
 # Units named by a number ("thôn 3", "ấp 2", "khu phố 4"): the number belongs to the role.
-_NUMBERED_UNITS = frozenset({"thôn", "bản", "ấp", "xóm", "tổ", "khu", "phố", "khóm", "buôn", "làng", "đội", "phường"})
+_NUMBERED_UNITS = frozenset({"thôn", "bản", "ấp", "xóm", "tổ", "khu", "phố", "khóm", "buôn", "bon", "plei", "sóc", "làng",
+                             "khối", "đội", "phường"})
 _SEPARATORS = frozenset({"-", "–", "—", ",", "("})
 _JOINERS = frozenset({"-", "–", "—", "và"})
 # Words after which a capitalised run is a place ("tỉnh Lai Châu", "Tỉnh ủy Lai Châu").
@@ -128,10 +145,15 @@ def _role_head(tokens: list[_Token], i: int) -> int:
     if j >= len(tokens):
         return 0
     for head in _HEADS_BY_FIRST_WORD.get(tokens[j].folded, ()):
-        words = tuple(t.folded for t in tokens[j:j + len(head)])
-        if words == head:
+        window = tokens[j:j + len(head)]
+        if tuple(t.folded for t in window) == head and all(_written_alike(t) for t in window):
             return j + len(head) - i
     return 0
+
+
+def _written_alike(token: _Token) -> bool:
+    """The token is a head word as written, or written without any marks (lost in scraping)."""
+    return token.lower in _WRITTEN.get(token.folded, ()) or token.lower == token.folded
 
 
 def _is_role_word(token: _Token) -> bool:
@@ -155,6 +177,9 @@ def _role_tail(tokens: list[_Token], i: int) -> int:
             j += 1
         elif j > i and tokens[j].text.isdigit() and len(tokens[j].text) <= 3 and tokens[j - 1].lower in _NUMBERED_UNITS:
             j += 1  # "Bí thư Chi bộ thôn 3", "Tổ trưởng tổ dân phố 5"
+        elif j > i and tokens[j].text.isdigit() and len(tokens[j].text) <= 2 and _is_syllable(tokens[j - 1].text) \
+                and any(t.lower in _NUMBERED_UNITS for t in tokens[i:j]):
+            j += 1  # "Bí thư Chi bộ bon Bu Prăng 2": a village whose name ends in a number
         elif j > i and tokens[j].lower in _JOINERS and _role_head(tokens, j + 1):
             j += 1 + _role_head(tokens, j + 1)
         elif j > i and tokens[j].lower in _JOINERS and j + 1 < len(tokens) and _is_org_token(tokens[j + 1].text):

@@ -63,10 +63,11 @@ _COMPOUND_BEFORE = {"bản": {"văn", "phiên", "cơ", "căn", "nhật", "xuất
 _NEXT_SYLLABLE = re.compile(r"([ \t]*-[ \t]*|[ \t]+)([^\W_]+)")
 _ATTACHED_SYLLABLE = re.compile(r"([ \t]*)([^\W_]+)")
 _MAX_SYLLABLES = 5
-_CHAIN_GAP = re.compile(r"[ \t]*[,–-][ \t]*")
+_CHAIN_GAP = re.compile(r"[ \t]*[,–-][ \t]*|[ \t]+thuộc[ \t]+")  # "xã A, huyện B", "xã A thuộc tỉnh B"
 _PARENTHESIS = re.compile(r"[ \t]*\(([^()]{2,40})\)")
 # Titles: "Bảo Lâm (Cao Bằng): ..." and "Hà Giang: ...".
-_TITLE_NAME = r"[^\W\d_][\w]*(?:[ \t]*-?[ \t]*[^\W\d_][\w]*){0,4}"
+# Possessive \w*+: a long word must not make the optional parts backtrack (O(n^5)).
+_TITLE_NAME = r"[^\W\d_][\w]*+(?:[ \t]*-?[ \t]*[^\W\d_][\w]*+){0,4}"
 _TITLE_PAREN = re.compile(r"(?<![\w])(" + _TITLE_NAME + r")[ \t]*\((" + _TITLE_NAME + r")\)")
 _TITLE_LEAD = re.compile(r"^[ \t]*(" + _TITLE_NAME + r")[ \t]*:")
 # A dateline at the start of the lead: "SÓC TRĂNG - ", "(Kon Tum) – ".
@@ -78,7 +79,11 @@ _DATELINE = re.compile(r"^\(?([^\W\d_][\w ]{1,30}?)\)?[ \t]*[-–—][ \t]")
 _TWO_LEVELS = re.compile(r"chính quyền (?:địa phương )?(?:2|hai) cấp", re.IGNORECASE)
 _ANNOUNCED = re.compile(r"\b(?:sẽ|chuẩn bị|dự kiến|trước khi|sắp|chuẩn bị cho|đề án)\b[^.;]{0,60}$", re.IGNORECASE)
 _FORMER = re.compile(r"[ \t]*\)?[ \t]*,?[ \t]*(?:\(?cũ\)?|trước đây)(?!\w)", re.IGNORECASE)
+# "tỉnh Vĩnh Long (mới)": a province as the reorganization made it; only a text after it says so.
+_NEW_PROVINCE = re.compile(r"[ \t]*\((?:mới|sau sáp nhập|sau sắp xếp|sau hợp nhất)\)", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
+# "1. Đảng bộ xã A, huyện B;": an item of a numbered list (awarded collectives, examples).
+_LIST_ITEM = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+\S")
 _PROVINCE_BODY = re.compile(r"(?<![\w])Tỉnh ủy(?![\w])")
 _DISTRICT_BODY = re.compile(r"(?<![\w])(?:Huyện ủy|Quận ủy|Thị ủy)(?![\w])")
 
@@ -322,6 +327,10 @@ def _speaks_after_reorganization(mentions: list[_Mention], texts: list[tuple[str
             if not _ANNOUNCED.search(content[:match.start()]):
                 return True
     for m in mentions:
+        if m.level in (PROVINCE, CITY) and g.provinces_named(m.name, NEW) \
+                and _NEW_PROVINCE.match(texts[m.span[0]][0], m.span[2]):
+            return True
+    for m in mentions:
         if m.level != PROVINCE or g.provinces_named(m.name, NEW) or not g.provinces_named(m.name, OLD):
             continue  # only a province that no longer exists can be "former"
         content = texts[m.span[0]][0]
@@ -348,6 +357,9 @@ class _Resolver:
         self.era = era
         self.mentions = mentions
         self.texts = texts
+        # texts that are items of a numbered list: the places they name are instances, never what
+        # the article is mainly about
+        self.listed = {i for i, (content, where) in enumerate(texts) if where == BODY and _LIST_ITEM.match(content)}
 
     def places(self) -> Places:
         province, province_evidence = self._province()
@@ -410,7 +422,10 @@ class _Resolver:
                 provinces = {self._era_province(d.province_code) for d in candidates}
                 share = 1.0
             elif m.level == COMMUNE:
-                provinces = {self._ward_province(w) for w in self._ward_candidates(m, None, None)}
+                wards = self._ward_candidates(m, None, None)
+                if m.kind and wards and not any(w.kind == m.kind for w in wards):
+                    continue  # "phường Hội An" where the era knows only a "xã Hội An": another place
+                provinces = {self._ward_province(w) for w in wards}
                 share = 0.5  # commune names repeat far more than district names
             else:
                 continue
@@ -530,6 +545,8 @@ class _Resolver:
             if not candidates:
                 return None
             ward = candidates[0] if len(candidates) == 1 else None
+            if ward is not None and m.kind and ward.kind != m.kind:
+                ward = None  # "phường X" is not the "xã X" the gazetteer holds: the name, not that unit
             return _Resolved(m, COMMUNE, ward, ward.name if ward else candidates[0].name,
                              self._ward_province(ward) if ward else None,
                              self.g.district(ward.district_code) if ward and ward.district_code else None)
@@ -560,6 +577,7 @@ class _Resolver:
 
     def _main_unit(self, units: list[_Resolved]) -> _Resolved | None:
         """The unit named in the title or section, else the one that dominates the body."""
+        units = [r for r in units if r.mention.span[0] not in self.listed]
         if not units:
             return None
         by_name: dict[str, list[_Resolved]] = defaultdict(list)

@@ -41,3 +41,13 @@ def test_the_seeds_score_perfectly_against_their_gold(repo):
     assert len(scores.seeds) == 5
     imperfect = {name: s.mistakes for name, s in scores.fields.items() if s.precision < 1 or s.recall < 1}
     assert imperfect == {}, format_scores(scores, verbose=True)
+
+
+def test_accuracy_counts_whole_fields_per_article(tmp_path, repo):
+    """One wrong value in one article's field costs exactly one field of the total."""
+    seed = "004_451a73f3093e629b.txt"
+    (tmp_path / "g.yaml").write_text(f"{seed}:\n  province: Lai Châu\n  published: '2022-05-13T12:35:00+07:00'\n",
+                                     encoding="utf-8")
+    scores = evaluate(tmp_path, repo / "seeds", repo)
+    assert (scores.fields_right, scores.fields_scored) == (1, 2)
+    assert "1/2 fields entirely right (50.0%)" in format_scores(scores)

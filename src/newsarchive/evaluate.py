@@ -47,10 +47,18 @@ class FieldScore:
 class Scores:
     fields: dict[str, FieldScore]
     seeds: list[str]
+    fields_right: int = 0  # (article, field) pairs whose whole value is right
+    fields_scored: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.fields_right / self.fields_scored if self.fields_scored else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "seeds": self.seeds,
+            "fields_right": self.fields_right,
+            "fields_scored": self.fields_scored,
             "fields": {
                 name: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "tp": s.true_positive,
                        "fp": s.false_positive, "fn": s.false_negative, "tn": s.true_negative,
@@ -80,6 +88,7 @@ def evaluate(gold_path: Path, seeds_dir: Path, root: Path) -> Scores:
     gold = load_gold(gold_path)
     fields_seen = [f for f in SCALAR_FIELDS + SET_FIELDS if any(_gold_has(g, f) for g in gold.values())]
     scores = {name: FieldScore() for name in fields_seen}
+    right = scored = 0
     for seed in sorted(gold):
         record = extract_file(seeds_dir / seed, root)
         predicted = _predicted(record)
@@ -91,7 +100,9 @@ def evaluate(gold_path: Path, seeds_dir: Path, root: Path) -> Scores:
                 _score_scalar(scores[name], seed, expected, predicted[name])
             else:
                 _score_set(scores[name], seed, expected, predicted[name])
-    return Scores(scores, sorted(gold))
+            scored += 1
+            right += expected == predicted[name]
+    return Scores(scores, sorted(gold), right, scored)
 
 
 def _gold_has(values: dict[str, Any], name: str) -> bool:
@@ -171,7 +182,8 @@ def _score_set(score: FieldScore, seed: str, expected: set, got: set) -> None:
 
 
 def format_scores(scores: Scores, verbose: bool = False) -> str:
-    lines = [f"{len(scores.seeds)} articles scored", "",
+    lines = [f"{len(scores.seeds)} articles scored; {scores.fields_right}/{scores.fields_scored} fields entirely "
+             f"right ({scores.accuracy:.1%})", "",
              f"{'field':<18}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}{'tn':>5}"]
     for name, s in scores.fields.items():
         lines.append(f"{name:<18}{s.precision:>10.1%}{s.recall:>8.1%}{s.true_positive:>5}"

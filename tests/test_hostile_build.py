@@ -104,13 +104,24 @@ def test_a_template_error_leaves_the_previous_site_and_no_staging(project: Path)
     assert leftovers(project) == []
 
 
-@pytest.mark.xfail(strict=True, reason="build.py does not yet remove staging folders of killed builds")
 def test_the_next_build_removes_what_a_killed_build_left(project: Path) -> None:
     stale = project / ".site-building-killed"
     (stale / "articles").mkdir(parents=True)
     (stale / "articles" / "half.html").write_text("<p>half", encoding="utf-8")
     os.utime(stale, (0, 0))
     build(load_config(project / "site.yaml"), project / "site")
+    assert leftovers(project) == []
+
+
+def test_a_build_killed_between_its_two_renames_gets_the_previous_site_back(project: Path) -> None:
+    from newsarchive.build import _recover
+
+    build(load_config(project / "site.yaml"), project / "site")
+    before = tree(project / "site")
+    os.rename(project / "site", project / ".site-old-999999999")  # retired, and the new one never came
+    (project / ".site-building-999999999-x").mkdir()
+    _recover(project / "site")
+    assert tree(project / "site") == before
     assert leftovers(project) == []
 
 

@@ -218,3 +218,13 @@ def test_repository_site_yaml_sets_every_option_with_a_comment() -> None:
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{option.name}:"))
         assert lines[index - 1].startswith("# "), option.name
     assert load_config(Path(__file__).resolve().parents[1] / "site.yaml").page_size == 20
+
+
+def test_csv_text_cells_cannot_start_a_spreadsheet_formula():
+    from newsarchive.render import csv_text
+
+    assert csv_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert csv_text("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_text("-2+3") == "'-2+3"
+    assert csv_text("2,6 tỷ đồng") == "2,6 tỷ đồng"
+    assert csv_text(None) == ""

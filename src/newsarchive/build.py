@@ -2,20 +2,37 @@
 
 Read this function and you know the program. A failed build leaves the previous site intact:
 everything is written beside the output folder and renamed over it only at the end.
+
+With a cache folder (by default `.cache/newsarchive/` for the configured output), a build whose
+inputs are all unchanged does nothing at all, and any other build hard-links every file of the
+previous site whose inputs did not change and renders only the rest (see cache.py, render.Writer).
+The result is byte for byte what a clean build writes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
 from .config import SiteConfig
-from .load import load_archive
 from .problems import Problems
-from .render import render_site
+
+if TYPE_CHECKING:
+    from .archive import Archive
+    from .records import Record
+    from .render import Previous
+
+CACHE_DIR = ".cache/newsarchive"
+_LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "markupsafe", "python-slugify")
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -24,26 +41,97 @@ class BuildReport:
     pages: int = 0
     articles: int = 0
     problems: Problems = field(default_factory=Problems)
+    rendered: int = 0  # files written this time (the rest were linked from the previous site)
+    reused: int = 0
+    unchanged: bool = False  # nothing changed since the last build: the site was left as it was
+    notice: str = ""  # why the cache was not used, when it was not
 
     def failed(self, strict: bool) -> bool:
         return bool(self.problems.errors) or (strict and bool(self.problems.warnings))
 
 
-def build(config: SiteConfig, output_dir: Path | None = None) -> BuildReport:
+def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | None = None,
+          workers: int | None = None) -> BuildReport:
+    """Build the site. The cache is used for the configured output folder, or when `cache_dir` is given."""
     output = (output_dir or config.path("output_dir")).resolve()
     report = BuildReport(output)
-    archive = load_archive(config, report.problems)
+    if cache_dir is None and output_dir is None:
+        cache_dir = config.root / CACHE_DIR
+    cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
+    cache.fingerprint = _fingerprint(config, output, cache)
+    report.notice = cache.notice
+    state = cache.trusted
+    if state is not None and _nothing_changed(state, config, output, cache):
+        report.pages, report.articles, report.unchanged = state.pages, state.articles, True
+        report.problems.items.extend(state.problems)
+        return report
+
+    # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
+    from .load import load_archive
+    from .render import SiteRenderer
+
+    workers = workers or _default_workers()
+    _parse_in_parallel(config, cache, workers)
+    archive = load_archive(config, report.problems, reader=_cached_reader(cache))
     report.articles = len(archive.articles)
+    previous = _previous_site(cache, output)
+    # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
+    inputs = _inputs(config, cache, [str(a.file) for a in archive.articles] + _source_candidates(archive, config))
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-", dir=output.parent))
+    _recover(output)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
-        report.pages = render_site(archive, config, staging, report.problems)
+        renderer = SiteRenderer(archive, config, staging, report.problems, previous,
+                                digest_file=_digest_with(cache), workers=workers)
+        report.pages = renderer.render()
         _replace(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    report.reused = renderer.writer.reused
+    report.rendered = len(renderer.writer.outputs) - report.reused
+    if cache.folder is not None:
+        folders = {str(output / p.rpartition("/")[0]) for p in renderer.writer.outputs}
+        cache.write(State(outputs=renderer.writer.outputs, fragments=renderer.fragments, inputs=inputs,
+                          folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
+                          pages=report.pages, articles=report.articles, problems=list(report.problems.items)))
     return report
+
+
+def _recover(output: Path) -> None:
+    """Tidy what a killed build left beside the output folder.
+
+    A build killed between the two renames of `_replace` left the previous site retired and no
+    output: it is put back. Staging and retired folders of builds that are no longer running are
+    removed (their names carry the builder's process id; one without is from no running build).
+    """
+    leftovers = sorted(output.parent.glob(f".{output.name}-building-*")) + \
+        sorted(output.parent.glob(f".{output.name}-old-*"))
+    dead = [folder for folder in leftovers if not _running(folder.name.rsplit(f"{output.name}-", 1)[-1])]
+    retired = [folder for folder in dead if folder.name.startswith(f".{output.name}-old-")]
+    if not output.exists() and retired:
+        os.rename(retired[-1], output)
+        dead.remove(retired[-1])
+    for folder in dead:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(suffix: str) -> bool:
+    """Whether the process named in "building-<pid>-…" or "old-<pid>" still runs."""
+    parts = suffix.split("-")
+    if len(parts) < 2 or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False  # this process builds one site at a time: anything of ours is left over
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def _replace(new: Path, old: Path) -> None:
@@ -56,3 +144,149 @@ def _replace(new: Path, old: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.rename(new, old)
+
+
+def _default_workers() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4))
+
+
+# --- what the cache is trusted with ------------------------------------------------------------
+
+def _fingerprint(config: SiteConfig, output: Path, cache: Cache) -> str:
+    """Everything that changes every page at once: cache format, code, libraries, site.yaml, output."""
+    code = []
+    for folder, subfolders, files in os.walk(PACKAGE):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        code.extend((name, cache.digest(os.path.join(folder, name))) for name in sorted(files))
+    options = [(f.name, getattr(config, f.name)) for f in fields(config) if f.name != "root"]
+    return key_of(FORMAT, sys.version, _library_versions(), code, options, str(config.root.resolve()), str(output))
+
+
+def _library_versions() -> list[tuple[str, str]]:
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            versions.append((name, ""))
+    return versions
+
+
+def _digest_with(cache: Cache):
+    def digest(path: Path) -> str:
+        found = cache.digest(str(path))
+        if found is None:
+            raise FileNotFoundError(path)
+        return found
+
+    return digest
+
+
+def _cached_reader(cache: Cache):
+    """read_record, skipped for a file whose bytes were parsed before (its record and problems replayed)."""
+
+    from .load import read_record
+
+    def read(path: Path, display: str, problems: Problems) -> Record | None:
+        digest = cache.digest(str(path))
+        if digest is None:
+            return read_record(path, display, problems)
+        key = f"{digest}:{path}"  # the root is in the fingerprint, so the path fixes `display` too
+        found = cache.records.get(key) or cache.cached_record(key)
+        if found is None:
+            own = Problems()
+            found = CachedRecord(read_record(path, display, own), own.items)
+            if cache.unchanged_since_hashed(str(path)):  # else what was parsed may not be what was hashed
+                cache.keep_record(key, found)
+        problems.items.extend(found.problems)
+        return found.record
+
+    return read
+
+
+PARSE_CHUNK = 200  # article files per task when parsing in worker processes
+_TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inherit: path, project root, cache key
+
+
+def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
+    """Parse the article files the cache does not know in worker processes, so load_archive finds
+    every record already in the cache. Each file's problems travel with its record."""
+    global _TO_PARSE
+    articles = config.path("articles_dir")
+    if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    todo = []
+    for path in sorted(articles.glob("*.md")):
+        digest = cache.digest(str(path))
+        if digest is not None and cache.cached_record(f"{digest}:{path}") is None:
+            todo.append((path, config.root.resolve(), f"{digest}:{path}"))
+    if len(todo) < PARSE_CHUNK:
+        return
+    _TO_PARSE = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
+                for path, key, entry in parsed:
+                    if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
+                        cache.keep_record(key, entry)
+    finally:
+        _TO_PARSE = []
+
+
+def _parse_chunk(start: int) -> list[tuple[str, str, CachedRecord]]:
+    from .load import _display, read_record
+
+    out = []
+    for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
+        problems = Problems()
+        record = read_record(path, _display(path, root), problems)
+        out.append((str(path), key, CachedRecord(record, problems.items)))
+    return out
+
+
+def _listed(config: SiteConfig) -> list[str]:
+    """The input files found by listing folders: articles, templates, static files."""
+    articles = str(config.path("articles_dir"))
+    found = []
+    if os.path.isdir(articles):
+        found = sorted(os.path.join(articles, n) for n in os.listdir(articles) if n.endswith(".md"))
+    for folder in (config.path("templates_dir"), config.path("static_dir")):
+        for parent, subfolders, files in os.walk(folder):
+            subfolders.sort()
+            found.extend(os.path.join(parent, name) for name in sorted(files))
+    return found
+
+
+def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
+    """The raw source each record names (present or not: one appearing changes its article page)."""
+    root = config.root.resolve()
+    return sorted({str(a.source_file or (root / a.record.source).resolve()) for a in archive.articles})
+
+
+def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> dict[str, str | None]:
+    return {p: cache.digest(p) for p in sorted(set(_listed(config)) | set(read))}
+
+
+def _nothing_changed(state: State, config: SiteConfig, output: Path, cache: Cache) -> bool:
+    """True when every input has the bytes it had and the site's folders are as the last build left them.
+
+    Folders, not files: a file added, removed or renamed in the site changes its folder; a file
+    rewritten in place by hand is noticed by the next build that has something to do.
+    """
+    if state.output_dir != str(output):
+        return False
+    listed = _listed(config)
+    if len(listed) > len(state.inputs) or not set(listed) <= state.inputs.keys():
+        return False  # a new article, template or static file
+    if any(cache.digest(p) != digest for p, digest in state.inputs.items()):
+        return False
+    return all(stat_of(folder) == stat for folder, stat in state.folders.items())
+
+
+def _previous_site(cache: Cache, output: Path) -> Previous | None:
+    from .render import Previous
+
+    state = cache.trusted
+    if state is None or state.output_dir != str(output) or stat_of(output) != state.folders.get(str(output)):
+        return None  # no site, or one another program put there: nothing in it is trusted
+    return Previous(output, state.outputs, state.fragments)

@@ -112,7 +112,13 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = build(config, args.output)
     elapsed = time.perf_counter() - started
-    print(f"{report.articles} articles, {report.pages} pages written to {report.output_dir} in {elapsed:.2f} s")
+    if report.notice:
+        print(report.notice, file=sys.stderr)
+    if report.unchanged:
+        print(f"Nothing changed: {report.output_dir} is up to date ({report.articles} articles, {elapsed:.2f} s).")
+    else:
+        print(f"{report.articles} articles, {report.pages} pages in {report.output_dir}: {report.rendered} files "
+              f"written, {report.reused} unchanged, in {elapsed:.2f} s")
     print(f"Open {report.output_dir / 'index.html'} in a browser, or publish the folder.")
     return _report(report.problems, args.strict)
 

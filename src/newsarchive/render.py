@@ -12,10 +12,12 @@ import datetime as dt
 import io
 import json
 import math
+import multiprocessing
+import os
 import re
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import astuple, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,11 +26,12 @@ from typing import Any
 import markdown
 import nh3
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
 from markupsafe import Markup, escape
 
 from . import text
 from .archive import Archive, Article, DirectiveTerm, Province
+from .cache import FileStat, digest_bytes, key_of, stat_of
 from .config import SiteConfig
 from .load import province_key
 from .problems import Problems
@@ -79,28 +82,88 @@ def paginate(items: Sequence[Article], base: str, size: int) -> list[Pager]:
 
 
 class Writer:
-    """Writes files under the output folder and refuses a second write to any path."""
+    """Writes files under the output folder and refuses a second write to any path.
 
-    def __init__(self, out_dir: Path):
+    With the previous site at hand, a file whose key (a digest of everything it is made from) is
+    the one it had last time is hard-linked from there instead of rendered. A new file is always
+    created fresh in the new folder, never opened through a link, so the previous site is never
+    changed. Every file's key and stat are kept for the next build.
+    """
+
+    def __init__(self, out_dir: Path, previous: Previous | None = None):
         self.out_dir = out_dir
+        self.previous = previous
         self.written: dict[str, str] = {}  # path -> what wrote it, for the collision message
+        self.outputs: dict[str, tuple[str, FileStat]] = {}  # path -> key ("" when never reused), stat
         self.html_pages: list[str] = []
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()  # relative folders known to exist
+        self.reused = 0
 
-    def write(self, path: str, content: str | bytes, origin: str) -> None:
+    def claim(self, path: str, origin: str) -> str:
+        """Reserve a path for one file and make its folder; returns the file's full path.
+
+        Plain strings, not Path objects: a large site has tens of thousands of files.
+        """
         if path in self.written:
             raise OutputCollision(f"{path} would be written twice: by {self.written[path]} and by {origin}. "
                                   f"Give one of them another slug.")
         self.written[path] = origin
-        target = self.out_dir / path
-        if target.parent not in self.folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(target.parent)
-        if isinstance(content, str):
-            content = content.encode("utf-8")
-        target.write_bytes(content)
         if path.endswith(".html"):
             self.html_pages.append(path)
+        folder = path.rpartition("/")[0]
+        if folder not in self.folders:
+            self.claim_folder(folder)
+        return f"{self.out_dir}/{path}"
+
+    def claim_folder(self, folder: str) -> None:
+        os.makedirs(f"{self.out_dir}/{folder}", exist_ok=True)
+        self.folders.add(folder)
+
+    def reuse(self, path: str, key: str, origin: str) -> bool:
+        """Link the previous build's file when it was made from the same inputs and is untouched."""
+        known = self.previous.outputs.get(path) if self.previous else None
+        if known is None or known[0] != key:
+            return False
+        old = f"{self.previous.site}/{path}"  # type: ignore[union-attr]
+        if stat_of(old) != known[1]:  # changed or removed by hand since: render it again
+            return False
+        os.link(old, self.claim(path, origin))
+        self.outputs[path] = known
+        self.reused += 1
+        return True
+
+    def write(self, path: str, content: str | bytes, origin: str, key: str = "") -> None:
+        target = self.claim(path, origin)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        with open(target, "xb") as file:  # "x": a fresh file, never one shared with the old site
+            file.write(content)
+            file.flush()  # the stat must see every byte
+            self.outputs[path] = (key, _fstat(file.fileno()))
+
+    def record(self, path: str, origin: str, key: str, stat: FileStat) -> None:
+        """Take note of a file another process wrote into the output folder."""
+        if path in self.written:
+            raise OutputCollision(f"{path} would be written twice: by {self.written[path]} and by {origin}. "
+                                  f"Give one of them another slug.")
+        self.written[path] = origin
+        if path.endswith(".html"):
+            self.html_pages.append(path)
+        self.outputs[path] = (key, stat)
+
+
+@dataclass
+class Previous:
+    """The last build's site and, for each of its files, its key and stat when it was written."""
+
+    site: Path
+    outputs: dict[str, tuple[str, FileStat]]
+    fragments: dict[str, tuple[str, int, int]]  # data/articles.json: slug -> key, offset, length
+
+
+def _fstat(fd: int) -> FileStat:
+    st = os.fstat(fd)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def root_of(path: str) -> str:
@@ -109,6 +172,12 @@ def root_of(path: str) -> str:
 
 
 # --- text helpers used by templates ------------------------------------------------------------
+
+def csv_text(value: str | None) -> str:
+    """A text cell a spreadsheet will not run: "=HYPERLINK(…)" from an article becomes "'=HYPERLINK(…)"."""
+    text = value or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
 
 def format_number(value: float | int, language: str) -> str:
     """2600000000 -> "2.600.000.000" in Vietnamese, "2,600,000,000" in English; 99.8 -> "99,8"."""
@@ -254,6 +323,7 @@ class Links:
     def __post_init__(self) -> None:
         self.provinces = {p.slug: p for p in self.archive.provinces}
         self.directive_terms = {d.id: d for d in self.archive.directives}
+        self.slugs: dict[str, str] = {}  # name as written -> slug: names repeat on thousands of pages
 
     def article(self, article: Article) -> str:
         return f"articles/{article.slug}.html"
@@ -262,7 +332,12 @@ class Links:
         return f"sources/{article.slug}.txt" if article.source_file else ""
 
     def province_of(self, name: str | None) -> Province | None:
-        return self.provinces.get(province_key(text.normalize_name(name))) if name else None
+        if not name:
+            return None
+        key = self.slugs.get(name)
+        if key is None:
+            key = self.slugs[name] = province_key(text.normalize_name(name))
+        return self.provinces.get(key)
 
     def province(self, name: str | None) -> str:
         province = self.province_of(name)
@@ -272,7 +347,9 @@ class Links:
         province = self.province_of(province_name)
         if not province or not district_name:
             return ""
-        slug = text.slugify(text.normalize_name(district_name))
+        slug = self.slugs.get(f"district:{district_name}")
+        if slug is None:
+            slug = self.slugs[f"district:{district_name}"] = text.slugify(text.normalize_name(district_name))
         return f"provinces/{province.slug}/{slug}.html"
 
     def directive(self, directive_id: str) -> str:
@@ -286,31 +363,94 @@ class Links:
         return f"years/{year}.html" if year else ""
 
 
+FileDigest = Callable[[Path], str]
+ArticleTask = tuple[str, str | None, str | None]  # slug, key of its page and of its raw source (None: reused)
+PARALLEL_MIN = 200  # fewer article pages than this render faster in one process than forking costs
+CHUNK = 250  # article pages per task handed to a worker process
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes, for builds without a cache that knows it already."""
+    return digest_bytes(path.read_bytes())
+
+
 class SiteRenderer:
-    def __init__(self, archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems):
+    """Renders every output of the site; each one has a key so an unchanged one can be reused.
+
+    A key lists exactly what its page shows: the article digests and slugs of its items, the
+    counts and names in its header, its template (with the templates it extends and imports).
+    Code, strings and site.yaml are not in the keys: the build discards every key when they change.
+    """
+
+    def __init__(self, archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems,
+                 previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1):
         self.archive = archive
         self.config = config
         self.problems = problems
-        self.writer = Writer(out_dir)
+        self.writer = Writer(out_dir, previous)
         self.env = make_environment(config)
         self.links = Links(archive)
         self.t = ui_strings(config.language)
         self.feeds: list[str] = []
+        self.workers = workers
+        self.digest_file = digest_file
+        self.summaries: dict[tuple[int, int], str] = {}
+        self.env.filters["summary"] = self.summary  # an article is summarised on up to eight pages
+        self.digests = {a.slug: digest_file(a.file) for a in archive.articles}
+        self.by_slug = {a.slug: a for a in archive.articles}
+        self.template_keys: dict[str, str] = {}
+        self.fragments: dict[str, tuple[str, int, int]] = {}  # slug -> key, offset, length in articles.json
 
-    # One place builds the context every template gets.
-    def page(self, template: str, path: str, **context: Any) -> None:
+    def summary(self, record: Record, limit: int = 240) -> str:
+        """summary(), computed once per record and length (records live as long as the renderer)."""
+        key = (id(record), limit)
+        found = self.summaries.get(key)
+        if found is None:
+            found = self.summaries[key] = summary(record, limit)
+        return found
+
+    # --- keys ---------------------------------------------------------------------------------
+
+    def template_key(self, name: str) -> str:
+        """Digest of a template's source and of every template it extends, includes or imports."""
+        if name not in self.template_keys:
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            parsed = self.env.parse(source, name, filename)  # named, so a syntax error says where
+            used = sorted(n for n in meta.find_referenced_templates(parsed) if n)
+            self.template_keys[name] = key_of(source, *(self.template_key(n) for n in used))
+        return self.template_keys[name]
+
+    def item(self, article: Article) -> tuple[str, str, bool]:
+        """What a page that shows an article depends on: its slug, its file and whether its source is published."""
+        return article.slug, self.digests[article.slug], article.source_file is not None
+
+    def items(self, articles: Iterable[Article]) -> tuple[tuple[str, str, bool], ...]:
+        return tuple(self.item(a) for a in articles)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def page(self, template: str, path: str, key: Any = None, **context: Any) -> None:
+        """Render one page, or link last build's when `key` (what it shows) is unchanged."""
+        full_key = key_of(self.template_key(template), path, key) if key is not None else ""
+        if full_key and self.writer.reuse(path, full_key, template):
+            return
         canonical = self.config.base_url + path if self.config.base_url else ""
         html = self.env.get_template(template).render(
             root=root_of(path), t=self.t, site=self.config, canonical=canonical, links=self.links,
             page_path=path, **context)
-        self.writer.write(path, html, template)
+        self.writer.write(path, html, template, full_key)
 
-    def listing(self, template: str, base: str, articles: Sequence[Article], **context: Any) -> None:
+    def listing(self, template: str, base: str, articles: Sequence[Article], header: Any, **context: Any) -> None:
         for pager in paginate(articles, base, self.config.page_size):
-            self.page(template, pager.path, pager=pager, **context)
+            key = (header, pager.number, pager.total, self.items(pager.items))
+            self.page(template, pager.path, key, pager=pager, **context)
 
     def feed(self, path: str, title: str, articles: Sequence[Article], alternate: str) -> None:
+        self.feeds.append(path)
         entries = list(articles[:self.config.feed_size])
+        key = key_of(self.template_key("feed.xml"), path, title, alternate, self.items(entries))
+        if self.writer.reuse(path, key, "feed.xml"):
+            return
         updated = max((atom_date(a) for a in entries), default="1970-01-01T00:00:00+07:00")
         feed_id = (self.config.base_url + path) if self.config.base_url else \
             f"urn:uuid:{uuid.uuid5(_NAMESPACE, path)}"
@@ -318,8 +458,7 @@ class SiteRenderer:
             root=root_of(path), t=self.t, site=self.config, links=self.links, title=title, entries=entries,
             updated=updated, feed_id=feed_id, self_path=path, alternate=alternate,
             entry_id=self.entry_id)
-        self.writer.write(path, xml, "feed.xml")
-        self.feeds.append(path)
+        self.writer.write(path, xml, "feed.xml", key)
 
     def entry_id(self, article: Article) -> str:
         path = self.links.article(article)
@@ -328,18 +467,21 @@ class SiteRenderer:
     def render(self) -> int:
         archive = self.archive
         self.copy_static()
-        self.render_home()
-        self.listing("articles.html", "articles/index", archive.articles)
-        for article in archive.articles:
-            self.render_article(article)
-        self.render_provinces()
-        self.render_directives()
-        self.render_years()
-        self.render_metrics()
-        self.render_search()
-        self.page("404.html", "404.html")
-        self.feed("feed.xml", self.config.title, archive.articles, "index.html")
-        self.write_data()
+        pending = self.render_articles_in_parallel()
+        try:
+            self.render_home()
+            self.listing("articles.html", "articles/index", archive.articles, ())
+            self.render_provinces()
+            self.render_directives()
+            self.render_years()
+            self.render_metrics()
+            self.render_search()
+            self.page("404.html", "404.html", ())
+            self.feed("feed.xml", self.config.title, archive.articles, "index.html")
+            self.write_data()
+            pending.finish()
+        finally:
+            pending.cancel()
         self.write_sitemap()
         return len(self.writer.html_pages)
 
@@ -350,31 +492,89 @@ class SiteRenderer:
             return
         for file in sorted(p for p in static.rglob("*") if p.is_file()):
             rel = file.relative_to(static).as_posix()
-            self.writer.write(f"static/{rel}", file.read_bytes(), f"static/{rel}")
+            content = file.read_bytes()
+            key = key_of("static", digest_bytes(content))
+            if not self.writer.reuse(f"static/{rel}", key, f"static/{rel}"):
+                self.writer.write(f"static/{rel}", content, f"static/{rel}", key)
 
     def render_home(self) -> None:
         archive = self.archive
-        self.page("index.html", "index.html",
-                  latest=archive.articles[:self.config.page_size],
-                  provinces=sorted(archive.provinces, key=lambda p: (-len(p.articles), text.fold(p.name))),
+        latest = archive.articles[:self.config.page_size]
+        provinces = sorted(archive.provinces, key=lambda p: (-len(p.articles), text.fold(p.name)))
+        key = (self.items(latest), [(p.name, p.slug, len(p.articles)) for p in provinces],
+               [(d.slug, astuple(d.info), len(d.articles)) for d in archive.directives],
+               [(y.year, len(y.articles)) for y in archive.years], len(archive.articles))
+        self.page("index.html", "index.html", key, latest=latest, provinces=provinces,
                   directives=archive.directives, years=archive.years, article_count=len(archive.articles))
 
-    def render_article(self, article: Article) -> None:
+    # --- article pages, in worker processes when there are many --------------------------------
+
+    def article_key(self, article: Article) -> str:
+        province = self.links.province_of(article.record.province)
+        shown = (province.name, province.slug, province.current) if province else None
+        return key_of(self.template_key("article.html"), self.item(article), shown)
+
+    def render_articles_in_parallel(self) -> _Pending:
+        """Link unchanged article pages, raw sources and search index, then render the rest: in
+        worker processes when there are many. The workers write into the same folder and report
+        each file's stat back; the main process goes on with the listings meanwhile.
+        """
+        todo: list[ArticleTask] = []
+        for article in self.archive.articles:
+            page_key = self.article_key(article)
+            page = None if self.writer.reuse(self.links.article(article), page_key, "article.html") else page_key
+            source = None
+            if article.source_file:
+                source_key = key_of("source", self.digest_file(article.source_file))
+                if not self.writer.reuse(self.links.source(article), source_key, article.display):
+                    source = source_key
+            if page or source:
+                todo.append((article.slug, page, source))
+        search = not self.reuse_search_index()
+        parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
+            len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
+        if not parallel:
+            if search:
+                self.record_search_index(self.write_search_index())
+            for task in todo:
+                self.render_article(*task)
+            return _Pending(self, None, [], None)
+        global _ACTIVE
+        _ACTIVE = self
+        self.env.get_template("article.html")  # compiled once, before the workers inherit the environment
+        for folder in ("articles", "sources"):
+            self.writer.claim_folder(folder)
+        pool = multiprocessing.get_context("fork").Pool(self.workers)
+        index = pool.apply_async(_write_search_index) if search else None  # the longest task goes first
+        results = [pool.apply_async(_render_chunk, (todo[i:i + CHUNK],)) for i in range(0, len(todo), CHUNK)]
+        pool.close()
+        return _Pending(self, pool, results, index)
+
+    def render_article(self, slug: str, page_key: str | None, source_key: str | None) -> None:
+        article = self.by_slug[slug]
         record = article.record
+        if source_key is not None:
+            assert article.source_file is not None
+            self.writer.write(self.links.source(article), article.source_file.read_bytes(), article.display,
+                              source_key)
+        if page_key is None:
+            return
         path = self.links.article(article)
-        if article.source_file:
-            self.writer.write(self.links.source(article), article.source_file.read_bytes(), article.display)
-        self.page("article.html", path, article=article, record=record,
-                  body=body_html(record.body, record.captions, record.subheadings),
-                  json_ld=json_ld(self.article_json_ld(article)),
-                  description=summary(record, 200),
-                  province=self.links.province_of(record.province))
+        canonical = self.config.base_url + path if self.config.base_url else ""
+        html = self.env.get_template("article.html").render(
+            root=root_of(path), t=self.t, site=self.config, canonical=canonical, links=self.links, page_path=path,
+            article=article, record=record,
+            body=body_html(record.body, record.captions, record.subheadings),
+            json_ld=json_ld(self.article_json_ld(article)),
+            description=self.summary(record, 200),
+            province=self.links.province_of(record.province))
+        self.writer.write(path, html, "article.html", page_key)
 
     def article_json_ld(self, article: Article) -> dict[str, Any]:
         record = article.record
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
-            "inLanguage": self.config.language, "description": summary(record, 200),
+            "inLanguage": self.config.language, "description": self.summary(record, 200),
         }
         if record.published:
             data["datePublished"] = record.published
@@ -397,10 +597,13 @@ class SiteRenderer:
         for province in archive.provinces:
             base = f"provinces/{province.slug}"
             feed = f"{base}.xml"
-            self.listing("province.html", base, province.articles, province=province, feed=feed)
+            districts = tuple((d.name, d.slug, len(d.articles)) for d in province.districts)
+            header = (province.name, province.slug, province.current, len(province.articles), districts, feed)
+            self.listing("province.html", base, province.articles, header, province=province, feed=feed)
             self.feed(feed, f"{self.config.title}: {province.name}", province.articles, f"{base}.html")
             for district in province.districts:
-                self.listing("district.html", f"{base}/{district.slug}", district.articles,
+                header = (province.name, province.slug, district.name, district.slug, len(district.articles))
+                self.listing("district.html", f"{base}/{district.slug}", district.articles, header,
                              province=province, district=district)
 
     def render_directives(self) -> None:
@@ -408,13 +611,16 @@ class SiteRenderer:
         for term in self.archive.directives:
             base = f"directives/{term.slug}"
             feed = f"{base}.xml"
-            self.listing("directive.html", base, term.articles, term=term, feed=feed)
+            header = (astuple(term.info), term.slug, len(term.articles), len(term.primary_slugs), feed)
+            self.listing("directive.html", base, term.articles, header, term=term, feed=feed)
             self.feed(feed, f"{self.config.title}: {term.id}", term.articles, f"{base}.html")
 
     def render_years(self) -> None:
-        self.page("years.html", "years/index.html", years=self.archive.years, undated=self.archive.undated)
-        for year in self.archive.years:
-            self.listing("year.html", f"years/{year.year}", year.articles, year=year)
+        years, undated = self.archive.years, self.archive.undated
+        key = ([(y.year, len(y.articles)) for y in years], self.items(undated))
+        self.page("years.html", "years/index.html", key, years=years, undated=undated)
+        for year in years:
+            self.listing("year.html", f"years/{year.year}", year.articles, (year.year, len(year.articles)), year=year)
 
     def metric_rows(self) -> list[dict[str, Any]]:
         rows = []
@@ -427,22 +633,64 @@ class SiteRenderer:
                              "directive": primary.id if primary else ""})
         return rows
 
+    def metrics_key(self) -> tuple[Any, ...]:
+        """The metrics table and export show only articles with metrics, in archive order."""
+        return self.items(a for a in self.archive.articles if a.record.metrics)
+
     def render_metrics(self) -> None:
+        key = self.metrics_key()
+        if self.writer.reuse("metrics.html", key_of(self.template_key("metrics.html"), "metrics.html", key),
+                             "metrics.html"):
+            return
         rows = self.metric_rows()
-        self.page("metrics.html", "metrics.html", rows=rows,
+        self.page("metrics.html", "metrics.html", key, rows=rows,
                   provinces=sorted({r["province"] for r in rows if r["province"]}, key=text.fold),
                   directives=sorted({r["directive"] for r in rows if r["directive"]}),
                   units=sorted({r["metric"].unit for r in rows if r["metric"].unit}, key=text.fold))
 
     def render_search(self) -> None:
-        docs = [self.search_doc(a) for a in self.archive.articles]
-        write_index(docs, self.writer.out_dir)
         filters = {
             "provinces": [(p.slug, p.name) for p in self.archive.provinces],
             "directives": [(d.slug, d.id) for d in self.archive.directives],
             "years": [y.year for y in self.archive.years],
         }
         self.page("search.html", "search.html", filters=filters)
+
+    def search_key(self) -> str:
+        titles = [(d.id, d.info.title) for d in self.archive.directives]
+        return key_of("search", self.config.language, self.items(self.archive.articles), titles)
+
+    def reuse_search_index(self) -> bool:
+        """The index is one piece: linked whole when no article changed, else written anew."""
+        key = self.search_key()
+        previous = self.writer.previous
+        old = sorted(p for p in previous.outputs if p.startswith("search/")) if previous else []
+        if not old or any(previous.outputs[p][0] != key for p in old):  # type: ignore[union-attr]
+            return False
+        linked = [p for p in old if self.writer.reuse(p, key, "search index")]
+        if len(linked) == len(old):
+            return True
+        for path in linked:  # part of it was changed by hand: start over
+            (self.writer.out_dir / path).unlink()
+            del self.writer.written[path], self.writer.outputs[path]
+            if path.endswith(".html"):
+                self.writer.html_pages.remove(path)
+        return False
+
+    def write_search_index(self) -> list[tuple[str, FileStat]]:
+        write_index([self.search_doc(a) for a in self.archive.articles], self.writer.out_dir)
+        root = self.writer.out_dir
+        files = []
+        for file in sorted((root / "search").rglob("*")):
+            stat = stat_of(file)
+            if stat is not None and file.is_file():
+                files.append((file.relative_to(root).as_posix(), stat))
+        return files
+
+    def record_search_index(self, files: list[tuple[str, FileStat]]) -> None:
+        key = self.search_key()
+        for path, stat in files:
+            self.writer.record(path, "search index", key, stat)
 
     def search_doc(self, article: Article) -> SearchDoc:
         record = article.record
@@ -459,13 +707,10 @@ class SiteRenderer:
             directive_names=[t for t in titles if t], text=record.body)
 
     def write_data(self) -> None:
-        records = []
-        for article in self.archive.articles:
-            data = article.record.to_dict()
-            data["url"] = self.links.article(article)
-            records.append(data)
-        self.writer.write("data/articles.json",
-                          json.dumps(records, ensure_ascii=False, indent=1) + "\n", "data/articles.json")
+        self.write_records()
+        key = key_of("metrics.csv", self.metrics_key())
+        if self.writer.reuse("data/metrics.csv", key, "data/metrics.csv"):
+            return
         buffer = io.StringIO()
         out = csv.writer(buffer, lineterminator="\n")
         out.writerow(["article", "url", "published", "province", "province_current", "directive",
@@ -473,10 +718,56 @@ class SiteRenderer:
         for row in self.metric_rows():
             article, metric = row["article"], row["metric"]
             out.writerow([article.slug, self.links.article(article), article.record.published or "",
-                          row["province"], row["province_current"], row["directive"], metric.text,
-                          metric.value, "" if metric.total is None else metric.total, metric.unit,
-                          metric.qualifier or "", metric.sentence])
-        self.writer.write("data/metrics.csv", buffer.getvalue(), "data/metrics.csv")
+                          *map(csv_text, (row["province"], row["province_current"], row["directive"], metric.text)),
+                          metric.value, "" if metric.total is None else metric.total,
+                          *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))])
+        self.writer.write("data/metrics.csv", buffer.getvalue(), "data/metrics.csv", key)
+
+    def write_records(self) -> None:
+        """data/articles.json, byte for byte `json.dumps(records, indent=1)`, written one record at a time.
+
+        Each record's text is copied from the previous file when its article is unchanged, so an
+        edit costs one record's encoding, not the whole archive's.
+        """
+        path = "data/articles.json"
+        target = self.writer.claim(path, path)
+        previous = self.writer.previous
+        old_fragments = previous.fragments if previous else {}
+        known = previous.outputs.get(path) if previous else None
+        old = None  # the previous file, read piece by piece: it is as large as all the articles together
+        if previous and known and old_fragments and stat_of(previous.site / path) == known[1]:
+            old = open(previous.site / path, "rb")
+        try:
+            with open(target, "xb") as out:
+                self._write_records(out, old, old_fragments)
+                out.flush()
+                self.writer.outputs[path] = ("", _fstat(out.fileno()))
+        finally:
+            if old is not None:
+                old.close()
+
+    def _write_records(self, out: Any, old: Any, old_fragments: dict[str, tuple[str, int, int]]) -> None:
+        if not self.archive.articles:
+            out.write(b"[]\n")
+            return
+        out.write(b"[\n")
+        offset = 2
+        for index, article in enumerate(self.archive.articles):
+            if index:
+                out.write(b",\n")
+                offset += 2
+            key = key_of(self.item(article))
+            before = old_fragments.get(article.slug)
+            if old is not None and before is not None and before[0] == key:
+                chunk = os.pread(old.fileno(), before[2], before[1])
+            else:
+                data = article.record.to_dict()
+                data["url"] = self.links.article(article)
+                chunk = (" " + json.dumps(data, ensure_ascii=False, indent=1).replace("\n", "\n ")).encode()
+            out.write(chunk)
+            self.fragments[article.slug] = (key, offset, len(chunk))
+            offset += len(chunk)
+        out.write(b"\n]\n")
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")
@@ -486,7 +777,59 @@ class SiteRenderer:
         self.writer.write("robots.txt", robots, "robots.txt")
 
 
-def render_site(archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems) -> int:
-    """Write the whole site into out_dir (an empty folder); returns the number of HTML pages."""
-    return SiteRenderer(archive, config, out_dir, problems).render()
+_ACTIVE: SiteRenderer | None = None  # the renderer forked worker processes inherit
 
+
+def _render_chunk(tasks: list[ArticleTask]) -> list[tuple[str, str, str, FileStat]]:
+    """In a worker: render some article pages with the inherited renderer; report what was written."""
+    renderer = _ACTIVE
+    assert renderer is not None
+    parent = renderer.writer
+    renderer.writer = Writer(parent.out_dir)
+    renderer.writer.folders = set(parent.folders)
+    for task in tasks:
+        renderer.render_article(*task)
+    written = renderer.writer.written
+    return [(path, written[path], key, stat) for path, (key, stat) in renderer.writer.outputs.items()]
+
+
+def _write_search_index() -> list[tuple[str, FileStat]]:
+    assert _ACTIVE is not None
+    return _ACTIVE.write_search_index()
+
+
+class _Pending:
+    """Work in worker processes; finish() waits for it and records the files it wrote."""
+
+    def __init__(self, renderer: SiteRenderer, pool: Any, results: list[Any], index: Any):
+        self.renderer = renderer
+        self.pool = pool
+        self.results = results
+        self.index = index
+
+    def finish(self) -> None:
+        if self.pool is None:
+            return
+        try:
+            if self.index is not None:
+                self.renderer.record_search_index(self.index.get())
+            for result in self.results:
+                for path, origin, key, stat in result.get():
+                    self.renderer.writer.record(path, origin, key, stat)
+            self.pool.join()
+        finally:
+            self.pool.terminate()
+            self.pool = None
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+
+
+def render_site(archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems) -> int:
+    """Write the whole site into out_dir (an empty folder); returns the number of HTML pages.
+
+    build.py uses SiteRenderer itself, to reuse the previous site and render in several processes.
+    """
+    return SiteRenderer(archive, config, out_dir, problems).render()

@@ -1,0 +1,211 @@
+"""Build state kept between builds, so a rebuild does only the work its changes call for.
+
+Everything lives in one folder (`.cache/newsarchive/` under the project root by default); deleting
+it costs one full build and nothing else. Each file is a pickle behind a format line and a checksum:
+a file that is truncated, corrupt or from another format version is reported and ignored, and a
+state made by other code, libraries or configuration (see build._fingerprint) is not trusted.
+
+What the state remembers:
+* `files`: for every input read (articles, raw sources, templates, static files), its size, mtime and
+  inode and the BLAKE2 digest of its bytes. A file whose stat is unchanged is not read again, except
+  when it was modified so close to the last build that a same-size edit could hide in one mtime tick.
+* records (in 16 shard files, read only when needed): the record and the problems parsed from each
+  article, by digest and path, so unchanged files are not parsed again.
+* `outputs`: for every file of the built site, the key of everything it was made from and its stat,
+  so an unchanged page is hard-linked from the previous site instead of rendered, and a file that
+  was changed by hand in the site is noticed and rewritten.
+* `inputs`: the digest of every input of the last build, to recognise a build with nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem
+
+FORMAT = b"newsarchive-state-1\n"
+STATE_FILE = "state.pickle"
+RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def key_of(*parts: Any) -> str:
+    """A digest of plain values (str, int, None, tuples of them): the key of one output file."""
+    return digest_bytes(repr(parts).encode("utf-8"))
+
+
+FileStat = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def stat_of(path: Path | str) -> FileStat | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+@dataclass
+class CachedRecord:
+    record: Any  # Record | None
+    problems: list[Problem]
+
+
+@dataclass
+class State:
+    fingerprint: str = ""  # code, configuration and format; any change discards the outputs
+    started_ns: int = 0  # when the build that wrote this state started (for the racy-mtime rule)
+    files: dict[str, tuple[FileStat, str]] = field(default_factory=dict)
+    outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
+    inputs: dict[str, str | None] = field(default_factory=dict)  # input path -> digest (None: absent)
+    fragments: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # see render.write_records
+    folders: dict[str, FileStat | None] = field(default_factory=dict)  # the site's folders, as left
+    output_dir: str = ""
+    pages: int = 0
+    articles: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Cache:
+    """The state folder: read at the start of a build, written at its end.
+
+    The small state (stats, digests, output keys) is one file, enough to tell that nothing changed.
+    Parsed records are kept apart in 16 shards by digest, read only when a build needs them and
+    rewritten only when their content changed, so one edit rewrites about two shards.
+    """
+
+    def __init__(self, folder: Path | None):
+        """`folder` None: a cache for this build only, kept in memory and never written."""
+        self.folder = folder
+        self.fingerprint = ""  # set by the build once the code and configuration are known
+        self.notice = ""  # why the previous state was not used, for the build report
+        self.previous = self._read(STATE_FILE, State) if folder else None
+        self.started_ns = _now_ns(folder) if folder else 0
+        # Digests carry over whatever the fingerprint: they depend on file bytes only.
+        self.files: dict[str, tuple[FileStat, str]] = dict(self.previous.files) if self.previous else {}
+        self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
+        self.loaded_shards: dict[str, dict[str, CachedRecord]] = {}
+        self.records: dict[str, CachedRecord] = {}  # what this build used: the next state keeps only these
+
+    def _read(self, name: str, kind: type) -> Any:
+        assert self.folder is not None
+        path = self.folder / name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            self.notice = f"cache file {name} unreadable ({err}); it is rebuilt"
+            return None
+        header, _, rest = raw.partition(b"\n")
+        checksum, payload = rest[:32], rest[33:]
+        if header + b"\n" != FORMAT or digest_bytes(payload).encode() != checksum:
+            self.notice = f"cache file {name} is corrupt or from another version; it is rebuilt"
+            return None
+        try:
+            value = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - any unpickling failure means the same: do not trust it
+            value = None
+        if not isinstance(value, kind):
+            self.notice = f"cache file {name} could not be read; it is rebuilt"
+            return None
+        return value
+
+    def _write(self, name: str, value: Any) -> None:
+        """Replace one cache file atomically (write beside, then rename)."""
+        assert self.folder is not None
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".{name}.{os.getpid()}"
+        temporary.write_bytes(FORMAT + digest_bytes(payload).encode() + b"\n" + payload)
+        os.replace(temporary, self.folder / name)
+
+    @property
+    def trusted(self) -> State | None:
+        """The previous state when it was made by this code with this configuration."""
+        if self.previous is None or self.previous.fingerprint != self.fingerprint:
+            return None
+        return self.previous
+
+    def digest(self, path: str) -> str | None:
+        """The digest of a file's bytes (None when it does not exist), re-reading it only when needed.
+
+        The first answer in a build is kept for the rest of it, so the state saved at the end says
+        what the build used, even if the file is edited while it runs.
+        """
+        if path not in self.pinned:
+            self.pinned[path] = self._digest(path)
+        return self.pinned[path]
+
+    def _digest(self, path: str) -> str | None:
+        stat = stat_of(path)
+        if stat is None:
+            self.files.pop(path, None)
+            return None
+        known = self.files.get(path)
+        previous_start = self.previous.started_ns if self.previous else 0
+        if known and known[0] == stat and stat[1] < previous_start - RACY_NS:
+            return known[1]
+        try:
+            with open(path, "rb") as file:
+                value = digest_bytes(file.read())
+        except OSError:
+            return None
+        self.files[path] = (stat, value)
+        return value
+
+    def unchanged_since_hashed(self, path: str) -> bool:
+        """Whether a file still has the stat it had when its digest was taken (to cache what was read)."""
+        known = self.files.get(path)
+        return known is not None and stat_of(path) == known[0]
+
+    def _shard(self, key: str) -> dict[str, CachedRecord]:
+        name = f"records-{key[0]}.pickle"
+        if name not in self.loaded_shards:
+            found = self._read(name, dict) if self.folder and self.trusted else None
+            self.loaded_shards[name] = found or {}
+        return self.loaded_shards[name]
+
+    def cached_record(self, key: str) -> CachedRecord | None:
+        found = self._shard(key).get(key)
+        if found is not None:
+            self.records[key] = found
+        return found
+
+    def keep_record(self, key: str, entry: CachedRecord) -> None:
+        self.records[key] = entry
+
+    def write(self, state: State) -> None:
+        """Save the state and the record shards whose content changed."""
+        if self.folder is None:
+            return
+        by_shard: dict[str, dict[str, CachedRecord]] = {}
+        for key, entry in self.records.items():
+            by_shard.setdefault(f"records-{key[0]}.pickle", {})[key] = entry
+        for name in sorted(set(by_shard) | set(self.loaded_shards)):
+            shard = by_shard.get(name, {})
+            if name not in self.loaded_shards or set(self.loaded_shards[name]) != set(shard):
+                self._write(name, shard)
+        state.fingerprint = self.fingerprint
+        state.started_ns = self.started_ns
+        state.files = self.files
+        self._write(STATE_FILE, state)
+
+
+def _now_ns(folder: Path) -> int:
+    """The file system's idea of now: the mtime a file written at this moment gets."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".clock.{os.getpid()}"
+    probe.write_bytes(b"")
+    try:
+        return os.stat(probe).st_mtime_ns
+    finally:
+        probe.unlink()

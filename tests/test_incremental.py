@@ -1,0 +1,220 @@
+"""Incremental builds: whatever changed, the site is byte for byte what a clean build writes.
+
+Each test builds a small synthetic project with the cache, changes something (an article, a
+template, site.yaml, a static file, the cache itself, a file of the built site), rebuilds, and
+compares every file with a clean build of the same inputs made without any cache.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from newsarchive import build as build_module
+from newsarchive import render
+from newsarchive.build import CACHE_DIR, build
+from newsarchive.config import load_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _synthesize():
+    spec = importlib.util.spec_from_file_location("synthesize", REPO / "bench" / "synthesize.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.synthesize
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """60 synthetic articles with their own copy of the templates and static files, built once."""
+    root = tmp_path / "project"
+    site_yaml = _synthesize()(root, count=60, seed=3)
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    config = yaml.safe_load(site_yaml.read_text("utf-8"))
+    config.update(templates_dir="templates", static_dir="static", page_size=4, feed_size=5)
+    site_yaml.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    report = build(load_config(site_yaml))
+    assert not report.unchanged and report.reused == 0
+    return root
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rebuild_and_compare(project: Path, tmp_path: Path, workers: int = 1):
+    """Rebuild incrementally, build the same inputs clean without a cache, and compare every byte."""
+    config = load_config(project / "site.yaml")
+    report = build(config, workers=workers)
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(config, clean, workers=1)
+    built, expected = tree(project / "site"), tree(clean)
+    assert sorted(built) == sorted(expected)
+    assert [p for p in expected if built[p] != expected[p]] == []
+    return report
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def first_article(project: Path) -> Path:
+    return sorted((project / "articles").glob("*.md"))[0]
+
+
+def test_nothing_changed_leaves_the_site_untouched(project: Path) -> None:
+    site = project / "site"
+    before = {p: os.stat(p) for p in site.rglob("*")}
+    report = build(load_config(project / "site.yaml"))
+    assert report.unchanged and report.pages > 0 and report.articles == 60
+    after = {p: os.stat(p) for p in site.rglob("*")}
+    assert sorted(before) == sorted(after)
+    assert all((before[p].st_ino, before[p].st_mtime_ns) == (after[p].st_ino, after[p].st_mtime_ns) for p in before)
+
+
+def test_touching_a_file_without_changing_it_is_no_change(project: Path) -> None:
+    article = first_article(project)
+    os.utime(article, ns=(article.stat().st_atime_ns, article.stat().st_mtime_ns + 10_000_000_000))
+    assert build(load_config(project / "site.yaml")).unchanged
+
+
+def test_editing_an_article_body_updates_every_page_that_shows_it(project: Path, tmp_path: Path) -> None:
+    article = first_article(project)
+    edit(article, "\n---\n\n", "\n---\n\nMột đoạn mở đầu mới được biên tập viên thêm vào.\n\n")
+    report = rebuild_and_compare(project, tmp_path)
+    assert not report.unchanged
+    assert 0 < report.rendered < report.reused  # most of the site was linked, not rendered
+    slug = yaml.safe_load(article.read_text("utf-8").split("---")[1])["slug"]
+    assert "Một đoạn mở đầu mới" in (project / "site" / "articles" / f"{slug}.html").read_text("utf-8")
+    assert "Một đoạn mở đầu mới" in (project / "site" / "data" / "articles.json").read_text("utf-8")
+
+
+def test_editing_title_and_date_moves_the_article(project: Path, tmp_path: Path) -> None:
+    article = first_article(project)
+    edit(article, "title: ", "title: Tiêu đề sửa tay - ")
+    text = article.read_text("utf-8")
+    published = next(line for line in text.splitlines() if line.startswith("published:"))
+    edit(article, published, "published: '2026-01-02'")
+    rebuild_and_compare(project, tmp_path)
+    assert "Tiêu đề sửa tay" in (project / "site" / "index.html").read_text("utf-8")
+    assert "Tiêu đề sửa tay" in (project / "site" / "feed.xml").read_text("utf-8")
+
+
+def test_adding_and_removing_articles(project: Path, tmp_path: Path) -> None:
+    articles = sorted((project / "articles").glob("*.md"))
+    text = articles[1].read_text("utf-8").replace("slug: ", "slug: ban-sao-", 1)
+    (project / "articles" / "ban-sao.md").write_text(text, encoding="utf-8")
+    articles[2].unlink()
+    report = rebuild_and_compare(project, tmp_path)
+    assert report.articles == 60
+    assert (project / "site" / "articles" / f"ban-sao-{articles[1].stem}.html").is_file() or \
+        any(p.name.startswith("ban-sao-") for p in (project / "site" / "articles").iterdir())
+
+
+def test_a_template_change_renders_only_the_pages_that_use_it(project: Path, tmp_path: Path) -> None:
+    edit(project / "templates" / "year.html", "<h1>", '<h1 class="year-title">')
+    report = rebuild_and_compare(project, tmp_path)
+    year_pages = len(list((project / "site" / "years").glob("2*.html")))
+    always = {"provinces/index.html", "directives/index.html", "search.html", "sitemap.xml", "robots.txt",
+              "data/articles.json"}  # cheap pages rendered on every build
+    assert report.rendered == year_pages + len(always)
+
+
+def test_a_macro_change_renders_every_page_that_imports_it(project: Path, tmp_path: Path) -> None:
+    edit(project / "templates" / "_macros.html", '<li class="item">', '<li class="item article-item">')
+    report = rebuild_and_compare(project, tmp_path)
+    assert report.rendered > 60  # listings of every kind, and article pages (they import the macros too)
+
+
+def test_site_yaml_and_static_changes(project: Path, tmp_path: Path) -> None:
+    edit(project / "static" / "style.css", "", "/* edited */\n")
+    rebuild_and_compare(project, tmp_path)
+    edit(project / "site.yaml", "page_size: 4", "page_size: 3")
+    rebuild_and_compare(project, tmp_path)
+
+
+def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_path: Path) -> None:
+    cache = project / CACHE_DIR
+    state = cache / "state.pickle"
+    state.write_bytes(state.read_bytes()[:-40])  # truncated
+    for shard in cache.glob("records-*.pickle"):
+        shard.write_bytes(shard.read_bytes().replace(b"Bac", b"Bxc"))  # flipped bytes inside
+    edit(first_article(project), "title: ", "title: Sau khi hỏng - ")
+    report = rebuild_and_compare(project, tmp_path)
+    assert "corrupt" in report.notice and report.reused == 0
+    (cache / "state.pickle").write_bytes(b"not a cache at all")
+    report = rebuild_and_compare(project, tmp_path)
+    assert report.notice and not report.unchanged
+    shutil.rmtree(cache)  # safe to delete
+    assert not rebuild_and_compare(project, tmp_path).unchanged
+    assert rebuild_and_compare(project, tmp_path).unchanged
+
+
+def test_a_file_removed_from_the_built_site_is_written_again(project: Path, tmp_path: Path) -> None:
+    (project / "site" / "index.html").unlink()
+    assert not rebuild_and_compare(project, tmp_path).unchanged
+
+
+def test_a_file_changed_by_hand_in_the_built_site_is_not_reused(project: Path, tmp_path: Path) -> None:
+    """A page rewritten in place is noticed by the next build that has anything to do."""
+    for path in ("index.html", "metrics.html", "static/style.css", "data/articles.json"):
+        with open(project / "site" / path, "r+b") as file:
+            file.write(b"<!-- changed by hand -->")
+    edit(first_article(project), "title: ", "title: Sửa - ")
+    rebuild_and_compare(project, tmp_path)
+
+
+def test_the_previous_site_is_never_written_through_a_link(project: Path, tmp_path: Path) -> None:
+    """Unchanged files are hard links to the last site's; a new version must be a new file."""
+    site = project / "site"
+    keep = tmp_path / "kept"
+    for file in site.rglob("*"):
+        if file.is_file():
+            (keep / file.relative_to(site)).parent.mkdir(parents=True, exist_ok=True)
+            os.link(file, keep / file.relative_to(site))
+    before = tree(keep)
+    edit(first_article(project), "title: ", "title: Bản mới - ")
+    edit(project / "templates" / "province.html", "<h1>", '<h1 class="province-title">')
+    rebuild_and_compare(project, tmp_path)
+    assert tree(keep) == before
+
+
+def test_parallel_and_serial_builds_are_identical(project: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(render, "CHUNK", 7)
+    monkeypatch.setattr(build_module, "PARSE_CHUNK", 5)
+    shutil.rmtree(project / CACHE_DIR)  # so the records are parsed again, by the workers
+    config = load_config(project / "site.yaml")
+    build(config, tmp_path / "parallel", workers=2)
+    build(config, tmp_path / "serial", workers=1)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial") == tree(project / "site")
+    edit(first_article(project), "title: ", "title: Song song - ")
+    rebuild_and_compare(project, tmp_path, workers=2)
+
+
+def test_an_edit_made_while_a_build_runs_is_picked_up_by_the_next(project: Path, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    article, template = first_article(project), project / "templates" / "article.html"
+    original = render.SiteRenderer.render
+
+    def render_after_edits(self):
+        edit(article, "title: ", "title: Sửa giữa chừng - ")  # after it was read, before the site is written
+        edit(template, "<h1>", '<h1 class="late">')
+        return original(self)
+
+    monkeypatch.setattr(render.SiteRenderer, "render", render_after_edits)
+    edit(sorted((project / "articles").glob("*.md"))[1], "title: ", "title: Trước - ")  # so there is a build
+    assert not build(load_config(project / "site.yaml")).unchanged
+    monkeypatch.setattr(render.SiteRenderer, "render", original)
+    report = rebuild_and_compare(project, tmp_path)
+    assert not report.unchanged

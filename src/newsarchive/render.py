@@ -104,12 +104,7 @@ class Writer:
 
         Plain strings, not Path objects: a large site has tens of thousands of files.
         """
-        if path in self.written:
-            raise OutputCollision(f"{path} would be written twice: by {self.written[path]} and by {origin}. "
-                                  f"Give one of them another slug.")
-        self.written[path] = origin
-        if path.endswith(".html"):
-            self.html_pages.append(path)
+        self._register(path, origin)
         folder = path.rpartition("/")[0]
         if folder not in self.folders:
             self.claim_folder(folder)
@@ -143,13 +138,17 @@ class Writer:
 
     def record(self, path: str, origin: str, key: str, stat: FileStat) -> None:
         """Take note of a file another process wrote into the output folder."""
+        self._register(path, origin)
+        self.outputs[path] = (key, stat)
+
+    def _register(self, path: str, origin: str) -> None:
+        """The writer refuses two outputs to one path, naming both origins."""
         if path in self.written:
             raise OutputCollision(f"{path} would be written twice: by {self.written[path]} and by {origin}. "
                                   f"Give one of them another slug.")
         self.written[path] = origin
         if path.endswith(".html"):
             self.html_pages.append(path)
-        self.outputs[path] = (key, stat)
 
 
 @dataclass

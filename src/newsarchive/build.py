@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
 from .config import SiteConfig
-from .problems import Problems
+from .problems import InputError, Problems
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -55,6 +55,10 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     """Build the site. The cache is used for the configured output folder, or when `cache_dir` is given."""
     output = (output_dir or config.path("output_dir")).resolve()
     report = BuildReport(output)
+    templates = config.path("templates_dir")
+    if not templates.is_dir():
+        raise InputError(templates, "the templates folder does not exist. Copy templates/ from the newsarchive "
+                                    "repository beside site.yaml, or set templates_dir in site.yaml.")
     if cache_dir is None and output_dir is None:
         cache_dir = config.root / CACHE_DIR
     cache = Cache(cache_dir.resolve() if cache_dir is not None else None)

@@ -108,9 +108,18 @@ def _ingest(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .build import build
 
+    from jinja2 import TemplateError, TemplateSyntaxError
+
     config = _config(args)
     started = time.perf_counter()
-    report = build(config, args.output)
+    try:
+        report = build(config, args.output)
+    except TemplateError as err:
+        where = (f"{err.filename}:{err.lineno}" if isinstance(err, TemplateSyntaxError) and err.filename
+                 else config.path("templates_dir"))
+        print(f"{where}: error: template error: {err.message or err}. Fix the template; the previous site "
+              f"was left as it was.", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     if report.notice:
         print(report.notice, file=sys.stderr)

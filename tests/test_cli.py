@@ -1,0 +1,45 @@
+"""The command line: problems come out as `file:line: error: …` with an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsarchive.cli import main
+
+
+@pytest.fixture
+def project(tmp_path: Path, repo: Path) -> Path:
+    shutil.copytree(repo / "articles", tmp_path / "articles")
+    return tmp_path
+
+
+def test_missing_templates_folder_is_one_message(project: Path, capsys) -> None:
+    assert main(["--config", str(project / "site.yaml"), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"{project / 'templates'}: error: the templates folder does not exist." in err
+    assert not (project / "site").exists()
+
+
+def test_template_syntax_error_names_file_and_line_and_keeps_the_site(project: Path, repo: Path, capsys) -> None:
+    shutil.copytree(repo / "templates", project / "templates")
+    shutil.copytree(repo / "static", project / "static")
+    assert main(["--config", str(project / "site.yaml"), "build"]) == 0
+    before = sorted(p.relative_to(project) for p in (project / "site").rglob("*"))
+    template = project / "templates" / "year.html"
+    lines = template.read_text(encoding="utf-8").count("\n")
+    with template.open("a", encoding="utf-8") as file:
+        file.write("{% if %}\n")
+    capsys.readouterr()
+    assert main(["--config", str(project / "site.yaml"), "build"]) == 1
+    err = capsys.readouterr().err
+    assert f"{template}:{lines + 1}: error: template error:" in err
+    assert sorted(p.relative_to(project) for p in (project / "site").rglob("*")) == before
+
+
+def test_unknown_option_in_site_yaml_exits_1_with_the_line(project: Path, capsys) -> None:
+    (project / "site.yaml").write_text("title: X\npage_sise: 3\n", encoding="utf-8")
+    assert main(["--config", str(project / "site.yaml"), "build"]) == 1
+    assert f"{project / 'site.yaml'}:2: error: unknown option 'page_sise'" in capsys.readouterr().err

@@ -602,6 +602,17 @@ def test_a_portal_left_menu_above_the_headline_is_chrome_and_the_date_bar_is_not
     assert "Phường Quảng Thọ" not in " ".join(article.paragraphs)
 
 
+@pytest.mark.parametrize("masthead", [
+    "ĐẢNG BỘ TỈNH THANH HÓA - CỔNG THÔNG TIN ĐIỆN TỬ",
+    "Ủy ban nhân dân huyện Như Xuân - Trang thông tin điện tử",
+])
+def test_a_portal_name_with_its_owner_is_chrome_even_without_a_dateline(masthead: str) -> None:
+    article = cleaned(masthead + "\nHôm nay: Thứ Ba, 25/11/2025\nTrang chủ > Tin tức\n\n"
+                      "Xã Như Xuân giữ nền nếp sinh hoạt chi bộ\n\n" + BODY)
+    assert article.title == "Xã Như Xuân giữ nền nếp sinh hoạt chi bộ"
+    assert article.dateline is None
+
+
 def test_without_a_dateline_the_first_heading_stays_the_title() -> None:
     article = cleaned("Quảng Trạch học Bác từ việc nhỏ\n\nMinh Thu\n\n" + BODY)
     assert article.title == "Quảng Trạch học Bác từ việc nhỏ"
@@ -620,6 +631,8 @@ def test_english_ui_words_and_topic_lists_end_the_article(bar: str) -> None:
     ("N.Hương", "N.Hương"),
     ("Ban Tuyên giáo Huyện ủy", "Ban Tuyên giáo Huyện ủy"),
     ("Phòng Công tác Đảng", "Phòng Công tác Đảng"),
+    ("Văn phòng Huyện ủy", "Văn phòng Huyện ủy"),
+    ("Ban Xây dựng Đảng và Dân vận Đảng ủy phường", "Ban Xây dựng Đảng và Dân vận Đảng ủy phường"),
     ("NGỌC ÁNH (thực hiện)", "NGỌC ÁNH"),
     ("Lê Hải (ghi)", "Lê Hải"),
     ("PV", "PV"),

@@ -52,6 +52,10 @@ def test_gold_covers_every_seed() -> None:
         ("Thứ Năm, ngày 12 tháng 5 năm 2022", "2022-05-12", "Thứ Năm, ngày 12 tháng 5 năm 2022"),
         ("Thứ hai, 6/6/2022, 14h05 (GMT+7)", "2022-06-06T14:05:00+07:00", "Thứ hai, 6/6/2022, 14h05 (GMT+7)"),
         ("Đăng lúc 07:45 ngày 01/10/2020", "2020-10-01T07:45:00+07:00", "Đăng lúc 07:45 ngày 01/10/2020"),
+        # a weekday between the time and the date
+        ("Cập nhật lúc 14:10, Thứ Hai, 03/04/2023", "2023-04-03T14:10:00+07:00",
+         "Cập nhật lúc 14:10, Thứ Hai, 03/04/2023"),
+        ("09:05 Chủ nhật, ngày 7/5/2023", "2023-05-07T09:05:00+07:00", "09:05 Chủ nhật, ngày 7/5/2023"),
     ],
 )
 def test_dateline_forms(dateline: str, iso: str, evidence: str) -> None:

@@ -59,6 +59,9 @@ def test_catalogue_holds_the_campaign_and_the_documents_it_cites():
     ("Quán triệt Chỉ thị số 05 của Bộ Chính trị (khóa XII) đến cơ sở.", "05-CT/TW",
      "Chỉ thị số 05 của Bộ Chính trị (khóa XII)"),
     ("Cán bộ phường Trần Phú đăng ký làm theo CT 05 hằng năm.", "05-CT/TW", "CT 05"),
+    # the issuer without the kind code: "CT05/TW", "KL 01/TƯ"
+    ("Chi bộ khu phố 3 sinh hoạt chuyên đề theo CT05/TW mỗi quý.", "05-CT/TW", "CT05/TW"),
+    ("Đảng ủy xã Ia Hrú quán triệt KL 01/TƯ đến đảng viên.", "01-KL/TW", "KL 01/TƯ"),
     ("Thực hiện Chỉ thị số 05/CT-TW, Thành ủy Vinh đã ban hành kế hoạch.", "05-CT/TW", "Chỉ thị số 05/CT-TW"),
     ("Tuyên truyền Chỉ thị số 05-CT/W của Bộ Chính trị tại Kon Tum.", "05-CT/TW", "Chỉ thị số 05-CT/W"),
     ("Sơ kết việc thực hiện Chị thị số 05 ở huyện Tam Nông.", "05-CT/TW", "Chị thị số 05"),
@@ -246,3 +249,8 @@ def test_a_plenum_resolution_in_the_title_is_primary():
     refs, _ = find_directives("Đảng bộ xã Tân Lập: Hiệu quả từ thực hiện Nghị quyết Trung ương 4", [normalize(
         "Đảng ủy xã thực hiện Nghị quyết Trung ương 4 khóa XII gắn với Chỉ thị 05 của Bộ Chính trị.")])
     assert [r.id for r in refs if r.primary] == ["04-NQ/TW"]
+
+
+def test_an_abbreviation_with_the_provincial_committee_as_issuer_is_not_central():
+    refs, _ = find_directives("", [normalize("Thực hiện CT05/TU của Tỉnh ủy, các chi bộ đăng ký việc làm theo Bác.")])
+    assert refs == []

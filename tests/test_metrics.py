@@ -61,6 +61,7 @@ def summary(sentence: str) -> list[tuple]:
      (3500000000, None, "đồng", "trên")),
     ("Sau sắp xếp, xã Nậm Nhùn có diện tích 120,5 km2.", (120.5, None, "km2", None)),
     ("Bà con ở Xín Mần hiến 2.500 m2 đất làm đường.", (2500, None, "m2", None)),
+    ("Đảng bộ phường Kim Long có 37 tổ chức đảng trực thuộc.", (37, None, "tổ chức đảng", None)),
     ("Ở xã Tà Xùa, 4 trên 5 bản đã có điện lưới.", (4, 5, "bản", None)),
     ("Tỷ lệ hồ sơ đúng hạn ở Bắc Quang tăng 1,3 điểm phần trăm.", (1.3, None, "điểm phần trăm", "tăng")),
     ("Hội trường xã Phú Riềng đón gần 200 đại biểu.", (200, None, "đại biểu", "gần")),

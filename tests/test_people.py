@@ -21,6 +21,15 @@ def people(*paragraphs: str) -> list[tuple[str, str | None]]:
     # name first, then the role
     ("Đồng chí Sùng A Páo - Bí thư Huyện ủy Mường Nhé cho biết: huyện đã hoàn thành kế hoạch.",
      ("Sùng A Páo", "Bí thư Huyện ủy Mường Nhé")),
+    # Thái and Mông surnames of the north-west and of western Nghệ An; a village head ("Trưởng bản")
+    ("Bà Ngân Thị Hòa, Phó Chủ tịch UBND xã Châu Tiến cho biết xã có 25 chi bộ.",
+     ("Ngân Thị Hòa", "Phó Chủ tịch UBND xã Châu Tiến")),
+    ("Đồng chí Xồng Bá Lử, Bí thư Đảng ủy xã Mường Lống phát biểu tại hội nghị.",
+     ("Xồng Bá Lử", "Bí thư Đảng ủy xã Mường Lống")),
+    ("Ông Lang Văn Phượng – Trưởng bản Huồi Cọ chia sẻ kinh nghiệm giữ rừng.",
+     ("Lang Văn Phượng", "Trưởng bản Huồi Cọ")),
+    ("Đồng chí Lô Thị Hằng, Chủ tịch UBND xã Tương Dương cho biết: xã đã hoàn thành kế hoạch.",
+     ("Lô Thị Hằng", "Chủ tịch UBND xã Tương Dương")),
     ("Bà Lò Thị Mai, Chủ tịch Hội Liên hiệp Phụ nữ tỉnh Điện Biên, cho biết hội có 300 mô hình.",
      ("Lò Thị Mai", "Chủ tịch Hội Liên hiệp Phụ nữ tỉnh Điện Biên")),
     ("Ông Phạm Văn Toàn, Chủ tịch UBMTTQ Việt Nam huyện Kim Sơn, phát biểu tại hội nghị.",

@@ -323,6 +323,20 @@ def test_a_commune_called_former_before_2025_does_not_change_the_era() -> None:
     assert found.era == "old"
 
 
+def test_an_undated_commune_under_a_new_province_beside_its_former_district_is_post_2025() -> None:
+    found = places("Xã Quỳnh Nhai: Đảng viên bám bản",
+                   "Sau sắp xếp, xã Quỳnh Nhai, tỉnh Sơn La được thành lập từ các xã của huyện Quỳnh Nhai cũ.",
+                   "Đảng ủy xã Quỳnh Nhai đưa Chỉ thị 05 vào sinh hoạt chi bộ.")
+    assert (found.era, found.province, found.district, found.commune) == ("new", "Sơn La", None, "Quỳnh Nhai")
+
+
+def test_a_district_at_work_keeps_an_undated_article_before_2025_despite_a_former_one() -> None:
+    found = places("Huyện Mai Sơn làm theo Bác",
+                   "Huyện ủy Mai Sơn tiếp nhận một số xã của huyện Yên Châu cũ.",
+                   "Huyện Mai Sơn có nhiều mô hình hay.")
+    assert (found.era, found.province, found.district) == ("old", "Sơn La", "Mai Sơn")
+
+
 def test_a_shared_district_name_is_settled_by_a_commune_only_one_of_them_holds() -> None:
     found = places("Bảo Lâm: Chi bộ gương mẫu, dân tin theo",
                    "Huyện ủy Bảo Lâm chỉ đạo các chi bộ thôn gắn việc học Bác với phát triển cây chè.",

@@ -242,8 +242,8 @@ _INITIALS_NAME = re.compile(r"^(?:[A-ZĐ]\.\s?){1,3}[^\W\d_]{2,12}$")
 _ACRONYM_CREDIT = re.compile(r"^[A-ZĐ]{2,6}$")
 # "Ban Tuyên giáo Tỉnh ủy", "Phòng Tham mưu": a unit of the publishing body credited as author.
 _UNIT_CREDIT = re.compile(
-    r"^(?:ban|phòng|văn phòng|trung tâm|tổ|nhóm|bộ phận|ban biên tập)\s[^\d,.;:!?]{2,60}$", re.IGNORECASE)
-UNIT_CREDIT_MAX_WORDS = 7
+    r"^(?:ban biên tập|văn phòng|bộ phận|trung tâm|ban|phòng|tổ|nhóm)\s([^\d,.;:!?]{2,70})$", re.IGNORECASE)
+UNIT_CREDIT_MAX_WORDS = 10  # "Ban Tuyên giáo và Dân vận Đảng ủy xã"
 # What an interview or a report credit says its author did: "ĐĂNG NGUYÊN (thực hiện)".
 _CREDIT_ROLE = re.compile(r"\s?\((?:thực hiện|ghi|lược ghi|ghi chép|tổng hợp|biên soạn|lược dịch|dịch|giới thiệu)\)$",
                           re.IGNORECASE)
@@ -260,6 +260,10 @@ _PUBLISHED_LABEL = re.compile(r"\b(?:ngày đăng|đăng ngày|đăng lúc|cập
 _MASTHEAD = re.compile(r"^(?:báo|tạp chí|cổng thông tin|trang thông tin|trang tin|đài)\b|"
                        r"\b(?:điện tử|online|\.vn|\.com)$", re.IGNORECASE)
 MASTHEAD_MAX_WORDS = 7
+# A portal's name may carry its owner, before or after: "ĐẢNG BỘ TỈNH X - CỔNG THÔNG TIN ĐIỆN TỬ",
+# "UBND HUYỆN Y - TRANG THÔNG TIN ĐIỆN TỬ"; the phrase anywhere in a short line names the site.
+_PORTAL_NAME = re.compile(r"\b(?:cổng|trang) thông tin điện tử\b", re.IGNORECASE)
+PORTAL_NAME_MAX_WORDS = 14
 HEADLINE_MAX_WORDS = 40
 HEADER_LOOKAHEAD_LINES = 60  # a portal's left menu may run to dozens of lines above the headline
 _TODAY = re.compile(r"^(?:hôm nay|today)\b", re.IGNORECASE)  # "Hôm nay: Thứ Năm, 21/11/2024": the day of fetching
@@ -439,8 +443,8 @@ def _byline_of(line: _Line, strict: bool) -> str | None:
     bare = _CREDIT_ROLE.sub("", text.strip(" ."))
     if not strict and _is_name(bare) and _ends_open(text.rstrip(".")):
         return _without_affiliation(bare)
-    if not strict and line.words <= UNIT_CREDIT_MAX_WORDS and _UNIT_CREDIT.match(text.strip()) \
-            and all(w[0].isupper() for w in text.split()[1:2]):
+    if not strict and line.words <= UNIT_CREDIT_MAX_WORDS and (unit := _UNIT_CREDIT.match(text.strip())) \
+            and unit.group(1)[0].isupper():  # the unit's name follows: "Văn phòng Huyện ủy"
         return text.strip()
     return None
 
@@ -586,7 +590,8 @@ class _Cleaner:
                 continue
             following = self.next_substantive(index)
             heading_follows = following is not None and _ends_open(following.text)
-            if heading_follows and line.words <= MASTHEAD_MAX_WORDS and _MASTHEAD.search(line.text):
+            if heading_follows and (line.words <= MASTHEAD_MAX_WORDS and _MASTHEAD.search(line.text)
+                                    or line.words <= PORTAL_NAME_MAX_WORDS and _PORTAL_NAME.search(line.text)):
                 self.remove(line, REASON_MENU)  # the site's name, above the headline
                 continue
             if _is_upper(line.text) and line.words <= SECTION_MAX_WORDS and heading_follows:

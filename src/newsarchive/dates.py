@@ -58,7 +58,9 @@ _MERIDIEM = re.compile(r"\s?(am|pm|sa|ch)\b", re.IGNORECASE)
 _TIME_REACH = 24
 # What may stand between a date and its time: separators, "lúc", "ngày".
 _GAP_AFTER_DATE = re.compile(r"T|[\s,|–-]*(?:(?:vào\s)?lúc)?[\s,|–-]*", re.IGNORECASE)
-_GAP_BEFORE_DATE = re.compile(r"[\s,|–-]*(?:ngày)?[\s,|–-]*", re.IGNORECASE)
+# "08:30, Thứ Sáu, 16/09/2022": a weekday may stand between a time and the date it belongs to.
+_WEEKDAY = r"(?:thứ\s{1,3}(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s{1,3}nhật)"
+_GAP_BEFORE_DATE = re.compile(r"[\s,|–-]*(?:" + _WEEKDAY + r"[\s,|–-]*)?(?:ngày)?[\s,|–-]*", re.IGNORECASE)
 
 
 @dataclass

@@ -138,6 +138,7 @@ _BARE_KINDS = {"chi thi": "CT", "nghi quyet": "NQ", "ket luan": "KL", "quy dinh"
 _ABBREVIATIONS = ("ct", "nq", "kl")  # count only when written in capitals ("CT 05")
 _BARE = re.compile(
     r"\b(?P<kind>chi thi|nghi quyet|ket luan|quy dinh|qui dinh|ct|nq|kl)\s*(?:so\s*)?(?P<num>\d{1,3})\b"
+    r"(?:\s*/\s*(?P<issuer>tw|tu)\b)?"  # "CT05/TW", "KL 01/TƯ": the issuer without the kind code
     rf"(?!\s*(?:{_DASH}|/)\s*[a-z0-9])"
 )
 _DATE = r"\s*,?\s*ngay\s*\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{2,4}"
@@ -248,6 +249,9 @@ def _bare_mentions(block: int, text: str, folded: str, taken: list[tuple[int, in
         kind = match["kind"]
         if kind in _ABBREVIATIONS and not text[match.start():match.end("kind")].isupper():
             continue
+        issuer = match["issuer"] and _issuer_code(text[match.start("issuer"):match.end("issuer")])[1]
+        if issuer == "local":
+            continue  # "CT05/TU": the provincial committee's, written as its own
         if _LOCAL_QUALIFIER.match(folded, match.end()):
             continue  # "Chỉ thị 05 của Tỉnh ủy": a local document without its full number
         qualifier = _QUALIFIER.match(folded, match.end())
@@ -261,7 +265,7 @@ def _bare_mentions(block: int, text: str, folded: str, taken: list[tuple[int, in
         )
         if candidates:
             doc_id = candidates[0].id
-        elif qualifier["central"]:
+        elif qualifier["central"] or issuer:
             doc_id = f"{number}-{code}/TW"  # central, but not in the catalogue: flagged for review
         else:
             continue

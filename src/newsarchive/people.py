@@ -47,7 +47,7 @@ Mai Cao Hà Lâm Tô Chu Châu Quách Thái Kiều Tăng Văn Tống Khổng Kh�
 Vàng Vừ Hờ Tráng Cứ Chảo Tẩn Bàn Ma Nghiêm Ông Khuất Doãn Từ Lục Mông Lộc Âu Đàm Đồng Giáp Hàn Kha
 Khương Lã Lăng Mẫn Nhữ Ninh Phí Phó Phương Quan Tiêu Trình Ưng Viên Vương Yên Lường Bạc Mè Sa Pờ
 Danh Thạch Sơn Điểu Siu Ksor Nay Rơ Rah Kpă Y Thân Diệp Đàng Chế Lữ Đậu Thiều Cù Nhâm Vy Tôn Tiết
-Lư Sìn Phàn Chìu Mã Bạch Hán Biện A
+Lư Sìn Phàn Chìu Mã Bạch Hán Biện Lô Lang Ngân Cụt Xồng Hạng Chang A
 """)
 # The campaign's subject is named in every article; he is not an official being reported on.
 NOT_OFFICIALS = frozenset({"Hồ Chí Minh"})
@@ -65,7 +65,8 @@ _HONORIFICS = {("đồng", "chí"): True, ("ông",): False, ("bà",): False, ("a
 # (chief), so "Chi bộ Trường THPT ..." holds no "Bộ trưởng".
 _ROLE_HEADS_WRITTEN = (
     "tổng bí thư", "bí thư", "chủ tịch", "chủ nhiệm", "trưởng ban", "trưởng phòng", "trưởng thôn",
-    "trưởng khu", "tổ trưởng", "đội trưởng", "trưởng ấp", "trưởng xóm", "trưởng buôn", "trưởng đoàn",
+    "trưởng khu", "tổ trưởng", "đội trưởng", "trưởng ấp", "trưởng xóm", "trưởng buôn", "trưởng bản",
+    "trưởng đoàn",
     "trưởng công an", "tổng giám đốc", "giám đốc", "chánh văn phòng", "chánh án", "chánh thanh tra",
     "ủy viên", "thủ tướng", "bộ trưởng", "thứ trưởng", "viện trưởng", "hiệu trưởng", "hiệu phó",
     "chỉ huy trưởng", "tư lệnh", "chính ủy", "chính trị viên", "tham mưu trưởng", "cục trưởng",

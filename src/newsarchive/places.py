@@ -310,15 +310,21 @@ def _era(mentions: list[_Mention], published: str | None, g: Gazetteer,
         return NEW if published[:10] >= REORGANIZATION else OLD
     if texts and _speaks_after_reorganization(mentions, texts, g):
         return NEW
-    if any(m.level == DISTRICT or (m.level == CITY and g.districts_named(m.name)
-                                   and not g.provinces_named(m.name, NEW)) for m in mentions):
-        return OLD
+    if any((m.level == DISTRICT or (m.level == CITY and g.districts_named(m.name)
+                                    and not g.provinces_named(m.name, NEW)))
+           and not (texts and _is_called_former(m, texts)) for m in mentions):
+        return OLD  # a district at work; "huyện X cũ" is one that no longer is, and says nothing of when
     for m in mentions:
         if m.level == COMMUNE and m.parent is not None and m.parent.level in (PROVINCE, CITY):
             for province in g.provinces_named(m.parent.name, NEW):
                 if any(w.province_code == province.code for w in g.wards_named(m.name, NEW)):
                     return NEW
     return OLD
+
+
+def _is_called_former(m: _Mention, texts: list[tuple[str, str]]) -> bool:
+    """"huyện Mường Lát cũ", "huyện A trước đây": a unit the text calls former."""
+    return bool(_FORMER.match(texts[m.span[0]][0], m.span[2]))
 
 
 def _speaks_after_reorganization(mentions: list[_Mention], texts: list[tuple[str, str]], g: Gazetteer) -> bool:

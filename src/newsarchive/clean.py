@@ -439,7 +439,7 @@ def _byline_of(line: _Line, strict: bool) -> str | None:
     if _INITIALS.match(text) or _INITIALS_NAME.match(text):
         return text
     if not strict and _ACRONYM_CREDIT.match(text):
-        return text  # "PV", "ĐTO": the reporter's or the outlet's initials closing the article
+        return text  # "PV", "BKT": the reporter's or the outlet's initials closing the article
     bare = _CREDIT_ROLE.sub("", text.strip(" ."))
     if not strict and _is_name(bare) and _ends_open(text.rstrip(".")):
         return _without_affiliation(bare)

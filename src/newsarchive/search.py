@@ -102,7 +102,7 @@ def signature(word: str) -> str:
 
 
 def facet_key(kind: str, value: str) -> str:
-    """The facet of a province name, directive id or year: ("p", "Đồng Tháp") -> "p-dong-thap"."""
+    """The facet of a province name, directive id or year: ("p", "Đắk Lắk") -> "p-dak-lak"."""
     return kind + "-" + "-".join(fold(t) for t in tokens(value))
 
 
@@ -113,16 +113,21 @@ def file_name(key: str) -> str:
     return "_" + key.encode("utf-8").hex()
 
 
+def _append_varint(out: list[str], value: int) -> None:
+    """One unsigned number, 5 bits a character, low bits first; bit 6 says "more follows"."""
+    while value >= 32:
+        out.append(ALPHABET[32 | (value & 31)])
+        value >>= 5
+    out.append(ALPHABET[value])
+
+
 def encode_postings(postings: list[tuple[int, int]]) -> str:
-    """(doc id ascending, weight) pairs as varints: id deltas and weights, 5 bits a character."""
+    """(doc id ascending, weight) pairs as varints: id deltas and weights."""
     out: list[str] = []
     previous = 0
     for doc, weight in postings:
-        for value in (doc - previous, weight):
-            while value >= 32:
-                out.append(ALPHABET[32 | (value & 31)])
-                value >>= 5
-            out.append(ALPHABET[value])
+        _append_varint(out, doc - previous)
+        _append_varint(out, weight)
         previous = doc
     return "".join(out)
 
@@ -132,11 +137,7 @@ def encode_ids(ids: list[int]) -> str:
     out: list[str] = []
     previous = 0
     for doc in ids:
-        value = doc - previous
-        while value >= 32:
-            out.append(ALPHABET[32 | (value & 31)])
-            value >>= 5
-        out.append(ALPHABET[value])
+        _append_varint(out, doc - previous)
         previous = doc
     return "".join(out)
 

@@ -49,7 +49,7 @@ _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug: "Đồng Tháp" -> "dong-thap"; never empty, never a reserved name, safe as a file name."""
+    """ASCII slug: "Đắk Lắk" -> "dak-lak"; never empty, never a reserved name, safe as a file name."""
     slug = _slugify(fold(text), max_length=min(max_length, MAX_SLUG_LENGTH), word_boundary=True)
     slug = slug or "bai-viet"
     return f"{slug}-1" if slug in RESERVED_SLUGS else slug

@@ -27,13 +27,14 @@ from newsarchive.article_file import (
     parse_front_matter,
     split_article,
 )
+from newsarchive.body import body_html
 from newsarchive.config import default_config
 from newsarchive.decode import decode_bytes
 from newsarchive.extract import extract
 from newsarchive.ingest import ingest
 from newsarchive.load import read_record
 from newsarchive.problems import InputError, Problems
-from newsarchive.render import body_html, json_ld
+from newsarchive.render import json_ld
 from newsarchive.text import is_safe_slug, slugify
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))

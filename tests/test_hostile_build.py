@@ -141,3 +141,65 @@ def test_builds_are_byte_identical_whatever_the_hash_seed_and_file_order(synthet
     first, second = tree(forward / "site"), tree(backward / "site")
     assert first.keys() == second.keys()
     assert [path for path in first if first[path] != second[path]] == []
+
+
+def cached_build(project: Path) -> subprocess.Popen:
+    """An incremental build of the configured site (with the cache), killable like cli_build's."""
+    return subprocess.Popen([sys.executable, "-m", "newsarchive.cli", "-c", str(project / "site.yaml"), "build"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def test_an_incremental_build_killed_at_any_moment_leaves_one_site(project: Path) -> None:
+    """Killed before its commit: the old site. Killed while moving its files: the next build (or any
+    `_recover`) finishes the move, and the site is the whole new one."""
+    from newsarchive.build import _recover
+
+    config = load_config(project / "site.yaml")
+    assert cached_build(project).wait(timeout=300) == 0
+    article = min((project / "articles").glob("*.md"))
+    rng = random.Random(SEED)
+    for attempt in range(4):
+        article.write_text(article.read_text("utf-8").replace("title: ", f"title: Lần {attempt} ", 1), "utf-8")
+        started = time.monotonic()
+        assert cached_build(project).wait(timeout=300) == 0  # how long an edit takes, to aim the kill
+        duration = time.monotonic() - started
+        before = tree(project / "site")
+        article.write_text(article.read_text("utf-8").replace(f"title: Lần {attempt} ", "title: ", 1), "utf-8")
+        process = cached_build(project)
+        time.sleep(rng.uniform(0.2, 1.0) * duration)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        _recover(project / "site")
+        now = tree(project / "site")
+        build(config, project / "expected")
+        assert now in (before, tree(project / "expected")), f"attempt {attempt}: a mix of two sites"
+        shutil.rmtree(project / "expected")
+        assert leftovers(project) == []
+
+
+def test_a_commit_interrupted_half_way_is_finished_by_the_next_build(project: Path, monkeypatch) -> None:
+    from newsarchive import build as build_module
+
+    config = load_config(project / "site.yaml")
+    build(config)
+    article = min((project / "articles").glob("*.md"))
+    article.write_text(article.read_text("utf-8").replace("title: ", "title: Dở dang ", 1), "utf-8")
+    moves = []
+    real_replace = os.replace
+
+    def die_after_three_moves(source, target):
+        if str(target).startswith(str(project / "site")):
+            moves.append(target)
+            if len(moves) > 3:
+                raise KeyboardInterrupt  # as a kill would stop it, half way through the moves
+        real_replace(source, target)
+
+    monkeypatch.setattr(build_module.os, "replace", die_after_three_moves)
+    with pytest.raises(KeyboardInterrupt):
+        build(config)
+    monkeypatch.setattr(build_module.os, "replace", real_replace)
+    assert len(leftovers(project)) == 1  # the staging folder with its journal, left for the next build
+    build(config)
+    build(config, project / "expected")
+    assert tree(project / "site") == tree(project / "expected")
+    assert leftovers(project) == []

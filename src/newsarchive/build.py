@@ -1,12 +1,14 @@
 """The build, top to bottom: config -> load -> render into a temporary folder -> swap into place.
 
 Read this function and you know the program. A failed build leaves the previous site intact:
-everything is written beside the output folder and renamed over it only at the end.
+everything is written into a staging folder beside the output folder and moved only at the end.
 
 With a cache folder (by default `.cache/newsarchive/` for the configured output), a build whose
-inputs are all unchanged does nothing at all, and any other build hard-links every file of the
-previous site whose inputs did not change and renders only the rest (see cache.py, render.Writer).
-The result is byte for byte what a clean build writes.
+inputs are all unchanged does nothing at all, and any other build keeps every file of the previous
+site whose inputs did not change, renders only the rest into the staging folder and then moves
+those few files into the site (see cache.py, render.Writer, _commit). Without a trusted previous
+site, the whole site is rendered into the staging folder, which replaces the output folder with
+two renames. Either way the result is byte for byte what a clean build writes.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
                                     "repository beside site.yaml, or set templates_dir in site.yaml.")
     if cache_dir is None and output_dir is None:
         cache_dir = config.root / CACHE_DIR
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _recover(output)
     cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
     cache.fingerprint = _fingerprint(config, output, cache)
     report.notice = cache.notice
@@ -82,16 +86,18 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
     inputs = _inputs(config, cache, [str(a.file) for a in archive.articles] + _source_candidates(archive, config))
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _recover(output)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
         renderer = SiteRenderer(archive, config, staging, report.problems, previous,
                                 digest_file=_digest_with(cache), workers=workers)
         report.pages = renderer.render()
-        _replace(staging, output)
+        if previous is None:
+            _replace(staging, output)
+        else:
+            _commit(staging, output, sorted(previous.outputs.keys() - renderer.writer.outputs.keys()))
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (staging / COMMIT_JOURNAL).exists():  # a commit under way is finished by the next build
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     report.reused = renderer.writer.reused
     report.rendered = len(renderer.writer.outputs) - report.reused
@@ -103,22 +109,65 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     return report
 
 
+COMMIT_JOURNAL = ".newsarchive-commit"  # in a staging folder: its files are being moved into the site
+
+
 def _recover(output: Path) -> None:
     """Tidy what a killed build left beside the output folder.
 
-    A build killed between the two renames of `_replace` left the previous site retired and no
-    output: it is put back. Staging and retired folders of builds that are no longer running are
-    removed (their names carry the builder's process id; one without is from no running build).
+    A build killed while moving its files into the site (its staging folder holds the commit
+    journal) is finished: the rest of its files are moved and the files it removes are removed, so
+    the site is the new one and never stays a mix of two builds. A build killed between the two
+    renames of `_replace` left the previous site retired and no output: it is put back. Staging and
+    retired folders of builds that are no longer running are removed (their names carry the
+    builder's process id; one without is from no running build).
     """
     leftovers = sorted(output.parent.glob(f".{output.name}-building-*")) + \
         sorted(output.parent.glob(f".{output.name}-old-*"))
     dead = [folder for folder in leftovers if not _running(folder.name.rsplit(f"{output.name}-", 1)[-1])]
+    for folder in dead:
+        if (folder / COMMIT_JOURNAL).exists() and output.is_dir():
+            _roll_forward(folder, output)
     retired = [folder for folder in dead if folder.name.startswith(f".{output.name}-old-")]
     if not output.exists() and retired:
         os.rename(retired[-1], output)
         dead.remove(retired[-1])
     for folder in dead:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _commit(staging: Path, output: Path, removed: list[str]) -> None:
+    """Move the files rendered into `staging` over the site's, then remove the site's `removed` files.
+
+    The journal (the list of files to remove) is written first, atomically: from then on the commit
+    is finished by whoever gets to it, this build or, if it is killed, the next one (`_recover`).
+    Readers of the site see each file either old or new, for the milliseconds the moves take.
+    """
+    temporary = staging / f"{COMMIT_JOURNAL}.tmp"
+    temporary.write_text("".join(f"{path}\n" for path in removed), encoding="utf-8")
+    os.replace(temporary, staging / COMMIT_JOURNAL)
+    _roll_forward(staging, output)
+
+
+def _roll_forward(staging: Path, output: Path) -> None:
+    """Carry out a commit from its journal; safe to repeat after an interruption at any point."""
+    journal = staging / COMMIT_JOURNAL
+    removed = [line for line in journal.read_text("utf-8").split("\n") if line]
+    for parent, subfolders, files in os.walk(staging):
+        subfolders.sort()
+        relative = os.path.relpath(parent, staging)
+        target = output if relative == "." else output / relative
+        target.mkdir(parents=True, exist_ok=True)
+        for name in sorted(files):
+            if relative != "." or not name.startswith(COMMIT_JOURNAL):
+                os.replace(os.path.join(parent, name), target / name)
+    for path in removed:
+        (output / path).unlink(missing_ok=True)
+    for folder in sorted({str(output / p).rpartition("/")[0] for p in removed}, key=len, reverse=True):
+        while folder != str(output) and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)  # a district or year with no page left
+            folder = folder.rpartition("/")[0]
+    shutil.rmtree(staging)
 
 
 def _running(suffix: str) -> bool:
@@ -288,9 +337,13 @@ def _nothing_changed(state: State, config: SiteConfig, output: Path, cache: Cach
 
 
 def _previous_site(cache: Cache, output: Path) -> Previous | None:
+    """The site the last build left, when it is still as it was left: every folder with the stat it
+    had (a file added, removed or renamed by hand changes its folder's). Otherwise nothing in it is
+    trusted and the whole site is rendered again."""
     from .render import Previous
 
     state = cache.trusted
-    if state is None or state.output_dir != str(output) or stat_of(output) != state.folders.get(str(output)):
-        return None  # no site, or one another program put there: nothing in it is trusted
+    if state is None or state.output_dir != str(output) or str(output) not in state.folders or \
+            any(stat_of(folder) != stat for folder, stat in state.folders.items()):
+        return None
     return Previous(output, state.outputs, state.fragments)

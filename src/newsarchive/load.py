@@ -376,6 +376,7 @@ class RegionTable:
     merged_into: dict[str, str]  # old province slug -> new province name
 
 
+@cache  # a few hundred names, asked for by every article that names one
 def province_key(name: str) -> str:
     """Slug of a province name without its administrative type, so "Thành phố Huế" meets "Huế"."""
     slug = text.slugify(name)
@@ -417,8 +418,11 @@ def load_archive(config: SiteConfig, problems: Problems,
         return build_archive([], {}, problems)
     articles: list[Article] = []
     taken: dict[str, Path] = {}
+    folder = _display(articles_dir, root)
+    sources = _SourceFinder(root)
     for path in sorted(articles_dir.glob("*.md")):
-        display = _display(path, root)
+        # Resolving each file is slow at 10,000 articles: only a symlink can lead out of the folder.
+        display = _display(path, root) if path.is_symlink() else f"{folder}/{path.name}"
         record = reader(path, display, problems)
         if record is None:
             continue
@@ -433,7 +437,7 @@ def load_archive(config: SiteConfig, problems: Problems,
                              _line_of(split_article(path.read_text("utf-8")).front_matter, ("slug",)))
             slug = f"{slug}-{n}"
         taken[slug] = path
-        articles.append(Article(record, slug, path, display, _source_file(record, root, display, problems)))
+        articles.append(Article(record, slug, path, display, sources.find(record, display, problems)))
     return build_archive(articles, directive_catalogue(), problems)
 
 
@@ -444,17 +448,34 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _source_file(record: Record, root: Path, display: str, problems: Problems) -> Path | None:
-    """The raw text the record came from; only inside the project, so a record cannot publish /etc."""
-    candidate = (root / record.source).resolve()
-    if not candidate.is_relative_to(root):
-        problems.warning(display, f"source '{record.source}' lies outside the project; its raw text is not published.")
-        return None
-    if not candidate.is_file():
-        problems.warning(display, f"source '{record.source}' does not exist; the article page will not link to "
-                                  f"its raw text.")
-        return None
-    return candidate
+class _SourceFinder:
+    """The raw text each record came from; only inside the project, so a record cannot publish /etc.
+
+    Folders are resolved once each (the sources of an archive share one or two), files only when
+    they are symbolic links.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folders: dict[str, Path] = {}
+
+    def find(self, record: Record, display: str, problems: Problems) -> Path | None:
+        folder, _, name = record.source.rpartition("/")
+        resolved = self.folders.get(folder)
+        if resolved is None:
+            resolved = self.folders[folder] = (self.root / folder).resolve()
+        candidate = resolved / name
+        if name in ("", ".", "..") or candidate.is_symlink():
+            candidate = (self.root / record.source).resolve()
+        if not candidate.is_relative_to(self.root):
+            problems.warning(display, f"source '{record.source}' lies outside the project; its raw text is not "
+                                      f"published.")
+            return None
+        if not candidate.is_file():
+            problems.warning(display, f"source '{record.source}' does not exist; the article page will not link "
+                                      f"to its raw text.")
+            return None
+        return candidate
 
 
 def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], problems: Problems) -> Archive:
@@ -468,21 +489,31 @@ def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], 
     directives: dict[str, DirectiveTerm] = {}
     years: dict[int, Year] = {}
     undated: list[Article] = []
+    district_slugs: dict[str, str] = {}
+    names: dict[str, str] = {}  # a few hundred place names, each written on thousands of records
+
+    def normalized(name: str) -> str:
+        found = names.get(name)
+        if found is None:
+            found = names[name] = text.normalize_name(name)
+        return found
+
     for article in articles:
         record = article.record
         if record.province:
-            name = text.normalize_name(record.province)
+            name = normalized(record.province)
             key = province_key(name)
             province = provinces.get(key)
             if province is None:
                 now = record.province_current or table.merged_into.get(key) or name
                 province = provinces[key] = Province(
-                    name=name, slug=key, current=text.normalize_name(now),
+                    name=name, slug=key, current=normalized(now),
                     region=table.region_of_old.get(key) or table.region_of_new.get(key))
             province.articles.append(article)
             if record.district:
-                district_name = text.normalize_name(record.district)
-                dslug = text.slugify(district_name)
+                district_name = normalized(record.district)
+                dslug = district_slugs.get(district_name) or district_slugs.setdefault(
+                    district_name, text.slugify(district_name))
                 district = next((d for d in province.districts if d.slug == dslug), None)
                 if district is None:
                     district = District(district_name, dslug)

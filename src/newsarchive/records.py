@@ -7,7 +7,7 @@ Every extracted value keeps `evidence`: the words of the article it was read fro
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 LEVELS = ("province", "district", "commune", "village")
@@ -114,8 +114,13 @@ class Record:
         return self.period.year if self.period else None
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract mapping, keys in declaration order (stable output)."""
-        return asdict(self)
+        """The contract mapping, keys in declaration order (stable output): what `asdict` gives,
+        built directly because every nested record is flat (asdict's generic deep copy is slow)."""
+        data = _plain(self)
+        data["period"] = _plain(self.period) if self.period else None
+        for name in ("localities", "directives", "local_documents", "metrics", "people"):
+            data[name] = [_plain(item) for item in data[name]]
+        return data
 
     def front_matter(self) -> dict[str, Any]:
         data = self.to_dict()
@@ -135,3 +140,10 @@ class Record:
         period = data.get("period")
         values["period"] = Period(**period) if period else None
         return cls(**values)
+
+
+def _plain(item: Any) -> dict[str, Any]:
+    """A flat dataclass as a mapping, its lists copied."""
+    values = item.__dict__
+    return {name: (list(values[name]) if isinstance(values[name], list) else values[name])
+            for name in item.__dataclass_fields__}

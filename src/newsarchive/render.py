@@ -716,10 +716,14 @@ class SiteRenderer:
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")
-        sitemap = self.env.get_template("sitemap.xml").render(site=self.config, pages=pages)
-        self.writer.write("sitemap.xml", sitemap, "sitemap.xml")
-        robots = self.env.get_template("robots.txt").render(site=self.config)
-        self.writer.write("robots.txt", robots, "robots.txt")
+        key = key_of(self.template_key("sitemap.xml"), pages)
+        if not self.writer.reuse("sitemap.xml", key, "sitemap.xml"):
+            sitemap = self.env.get_template("sitemap.xml").render(site=self.config, pages=pages)
+            self.writer.write("sitemap.xml", sitemap, "sitemap.xml", key)
+        key = self.template_key("robots.txt")
+        if not self.writer.reuse("robots.txt", key, "robots.txt"):
+            self.writer.write("robots.txt", self.env.get_template("robots.txt").render(site=self.config), "robots.txt",
+                              key)
 
 
 _ACTIVE: SiteRenderer | None = None  # the renderer forked worker processes inherit

@@ -28,7 +28,7 @@ from typing import Any
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-1\n"
+FORMAT = b"newsarchive-state-2\n"
 STATE_FILE = "state.pickle"
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
 
@@ -66,7 +66,7 @@ class State:
     files: dict[str, tuple[FileStat, str]] = field(default_factory=dict)
     outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
     inputs: dict[str, str | None] = field(default_factory=dict)  # input path -> digest (None: absent)
-    fragments: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # see render.write_records
+    fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
     folders: dict[str, FileStat | None] = field(default_factory=dict)  # the site's folders, as left
     output_dir: str = ""
     pages: int = 0

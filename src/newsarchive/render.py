@@ -17,7 +17,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,7 @@ class Previous:
 
     site: Path
     outputs: dict[str, tuple[str, FileStat]]
-    fragments: dict[str, tuple[str, int, int]]  # data/articles.json: slug -> key, offset, length
+    fragments: dict[str, dict[str, tuple[str, int, int]]]  # file -> piece -> key, offset, length (assemble)
 
 
 def _fstat(fd: int) -> FileStat:
@@ -182,6 +182,12 @@ def csv_text(value: str | None) -> str:
     """A text cell a spreadsheet will not run: "=HYPERLINK(…)" from an article becomes "'=HYPERLINK(…)"."""
     text = value or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_line(rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
 
 
 def format_number(value: float | int, language: str) -> str:
@@ -346,7 +352,7 @@ class SiteRenderer:
         self.digests = {a.slug: digest_file(a.file) for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
         self.template_keys: dict[str, str] = {}
-        self.fragments: dict[str, tuple[str, int, int]] = {}  # slug -> key, offset, length in articles.json
+        self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
 
     def summary(self, record: Record, limit: int = 240) -> str:
         """summary(), computed once per record and length (records live as long as the renderer)."""
@@ -651,68 +657,68 @@ class SiteRenderer:
             directive_names=[t for t in titles if t], text=record.body)
 
     def write_data(self) -> None:
-        self.write_records()
+        path = "data/articles.json"
+        self.assemble(path, b"[\n", ((a.slug, key_of(self.item(a)), partial(self.record_json, a))
+                                      for a in self.archive.articles), b",\n", b"\n]\n")
         key = key_of("metrics.csv", self.metrics_key())
         if self.writer.reuse("data/metrics.csv", key, "data/metrics.csv"):
             return
-        buffer = io.StringIO()
-        out = csv.writer(buffer, lineterminator="\n")
-        out.writerow(["article", "url", "published", "province", "province_current", "directive",
-                      "text", "value", "total", "unit", "qualifier", "sentence"])
-        for row in self.metric_rows():
-            article, metric = row["article"], row["metric"]
-            out.writerow([article.slug, self.links.article(article), article.record.published or "",
-                          *map(csv_text, (row["province"], row["province_current"], row["directive"], metric.text)),
+        header = ["article", "url", "published", "province", "province_current", "directive",
+                  "text", "value", "total", "unit", "qualifier", "sentence"]
+        self.assemble("data/metrics.csv", _csv_line([header]), (
+            (a.slug, key_of(self.item(a)), partial(self.metric_csv, a)) for a in self.archive.articles
+            if a.record.metrics), b"", b"", key)
+
+    def record_json(self, article: Article) -> bytes:
+        data = article.record.to_dict()
+        data["url"] = self.links.article(article)
+        return json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
+
+    def metric_csv(self, article: Article) -> bytes:
+        record = article.record
+        primary = record.primary_directive
+        place = (record.province or "", record.province_current or "", primary.id if primary else "")
+        return _csv_line([article.slug, self.links.article(article), record.published or "",
+                          *map(csv_text, (*place, metric.text)),
                           metric.value, "" if metric.total is None else metric.total,
-                          *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))])
-        self.writer.write("data/metrics.csv", buffer.getvalue(), "data/metrics.csv", key)
+                          *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))]
+                         for metric in record.metrics)
 
-    def write_records(self) -> None:
-        """data/articles.json: a JSON array with one record a line (easy to grep, diff and stream),
-        written one record at a time.
-
-        Each record's text is copied from the previous file when its article is unchanged, so an
-        edit costs one record's encoding, not the whole archive's.
-        """
-        path = "data/articles.json"
+    def assemble(self, path: str, head: bytes, pieces: Iterable[tuple[str, str, Callable[[], bytes]]],
+                 separator: bytes, tail: bytes, key: str = "") -> None:
+        """Write a file made of one piece per article (data/articles.json, data/metrics.csv, the rows of
+        metrics.html), copying each unchanged piece's bytes from the previous file, so an edit costs
+        one piece's encoding, not the whole archive's. `pieces`: (name, key, make the bytes)."""
         target = self.writer.claim(path, path)
         previous = self.writer.previous
-        old_fragments = previous.fragments if previous else {}
+        before = previous.fragments.get(path, {}) if previous else {}
         known = previous.outputs.get(path) if previous else None
-        old = None  # the previous file, read piece by piece: it is as large as all the articles together
-        if previous and known and old_fragments and stat_of(previous.site / path) == known[1]:
+        old = None  # the previous file, read piece by piece: it can be as large as all the articles together
+        if previous and known and before and stat_of(previous.site / path) == known[1]:
             old = open(previous.site / path, "rb")
+        placed = self.fragments[path] = {}
         try:
             with open(target, "xb") as out:
-                self._write_records(out, old, old_fragments)
+                out.write(head)
+                offset = len(head)
+                for index, (name, piece_key, make) in enumerate(pieces):
+                    if index:
+                        out.write(separator)
+                        offset += len(separator)
+                    found = before.get(name)
+                    if old is not None and found is not None and found[0] == piece_key:
+                        chunk = os.pread(old.fileno(), found[2], found[1])
+                    else:
+                        chunk = make()
+                    out.write(chunk)
+                    placed[name] = (piece_key, offset, len(chunk))
+                    offset += len(chunk)
+                out.write(tail)
                 out.flush()
-                self.writer.outputs[path] = ("", _fstat(out.fileno()))
+                self.writer.outputs[path] = (key, _fstat(out.fileno()))
         finally:
             if old is not None:
                 old.close()
-
-    def _write_records(self, out: Any, old: Any, old_fragments: dict[str, tuple[str, int, int]]) -> None:
-        if not self.archive.articles:
-            out.write(b"[]\n")
-            return
-        out.write(b"[\n")
-        offset = 2
-        for index, article in enumerate(self.archive.articles):
-            if index:
-                out.write(b",\n")
-                offset += 2
-            key = key_of(self.item(article))
-            before = old_fragments.get(article.slug)
-            if old is not None and before is not None and before[0] == key:
-                chunk = os.pread(old.fileno(), before[2], before[1])
-            else:
-                data = article.record.to_dict()
-                data["url"] = self.links.article(article)
-                chunk = json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
-            out.write(chunk)
-            self.fragments[article.slug] = (key, offset, len(chunk))
-            offset += len(chunk)
-        out.write(b"\n]\n")
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")

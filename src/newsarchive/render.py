@@ -43,6 +43,7 @@ from .records import Record
 from .search import SearchDoc, write_index
 
 _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry ids without a base_url
+_ROWS_MARK = "<!--newsarchive:metric-rows-->"  # where metrics.html's table rows go (see render_metrics)
 _VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # a bare date in a Vietnamese paper is a local date
 
 
@@ -575,31 +576,37 @@ class SiteRenderer:
         for year in years:
             self.listing("year.html", f"years/{year.year}", year.articles, (year.year, len(year.articles)), year=year)
 
-    def metric_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for article in self.archive.articles:
-            record = article.record
-            primary = record.primary_directive
-            for metric in record.metrics:
-                rows.append({"article": article, "metric": metric, "province": record.province or "",
-                             "province_current": record.province_current or "",
-                             "directive": primary.id if primary else ""})
-        return rows
-
     def metrics_key(self) -> tuple[Any, ...]:
         """The metrics table and export show only articles with metrics, in archive order."""
         return self.items(a for a in self.archive.articles if a.record.metrics)
 
     def render_metrics(self) -> None:
-        key = self.metrics_key()
-        if self.writer.reuse("metrics.html", key_of(self.template_key("metrics.html"), "metrics.html", key),
-                             "metrics.html"):
+        """metrics.html: the page around the table, then each article's rows as one piece (assemble),
+        so that an edit renders the rows of one article, not the whole table's."""
+        key = key_of(self.template_key("metrics.html"), self.template_key("_metric_rows.html"), self.metrics_key())
+        if self.writer.reuse("metrics.html", key, "metrics.html"):
             return
-        rows = self.metric_rows()
-        self.page("metrics.html", "metrics.html", key, rows=rows,
-                  provinces=sorted({r["province"] for r in rows if r["province"]}, key=text.fold),
-                  directives=sorted({r["directive"] for r in rows if r["directive"]}),
-                  units=sorted({r["metric"].unit for r in rows if r["metric"].unit}, key=text.fold))
+        with_metrics = [a for a in self.archive.articles if a.record.metrics]
+        primaries = (a.record.primary_directive for a in with_metrics)
+        page = self.env.get_template("metrics.html").render(
+            root="", t=self.t, site=self.config, links=self.links, page_path="metrics.html",
+            canonical=self.config.base_url + "metrics.html" if self.config.base_url else "",
+            metric_rows=Markup(_ROWS_MARK), has_rows=bool(with_metrics),
+            provinces=sorted({a.record.province for a in with_metrics if a.record.province}, key=text.fold),
+            directives=sorted({p.id for p in primaries if p}),
+            units=sorted({m.unit for a in with_metrics for m in a.record.metrics if m.unit}, key=text.fold))
+        head, _, tail = page.partition(_ROWS_MARK)
+        rows = self.env.get_template("_metric_rows.html")
+        template_key = self.template_key("_metric_rows.html")
+        self.assemble("metrics.html", head.encode(), (
+            (a.slug, key_of(template_key, self.item(a)), partial(self.metric_rows, rows, a)) for a in with_metrics),
+            b"", tail.encode(), key)
+
+    def metric_rows(self, template: Any, article: Article) -> bytes:
+        record = article.record
+        primary = record.primary_directive
+        return template.render(t=self.t, links=self.links, article=article, record=record,
+                               province=record.province or "", directive=primary.id if primary else "").encode()
 
     def render_search(self) -> None:
         filters = {

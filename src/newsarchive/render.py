@@ -185,6 +185,19 @@ def csv_text(value: str | None) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _copy_range(source: Any, target: Any, start: int, end: int) -> None:
+    """Append bytes [start, end) of one open file to another (in the kernel where it can)."""
+    target.flush()
+    while start < end:
+        try:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), end - start, start)
+        except OSError:  # not on this file system: through memory
+            copied = os.write(target.fileno(), os.pread(source.fileno(), min(end - start, 1 << 20), start))
+        if copied == 0:
+            raise OSError(f"{source.name} is shorter than the last build left it")
+        start += copied
+
+
 def _csv_line(rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
@@ -350,7 +363,8 @@ class SiteRenderer:
         self.digest_file = digest_file
         self.summaries: dict[tuple[int, int], str] = {}
         self.env.filters["summary"] = self.summary  # an article is summarised on up to eight pages
-        self.digests = {a.slug: digest_file(a.file) for a in archive.articles}
+        # What a page that shows an article depends on: its slug, its file and whether its source is published.
+        self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
         self.template_keys: dict[str, str] = {}
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
@@ -375,8 +389,7 @@ class SiteRenderer:
         return self.template_keys[name]
 
     def item(self, article: Article) -> tuple[str, str, bool]:
-        """What a page that shows an article depends on: its slug, its file and whether its source is published."""
-        return article.slug, self.digests[article.slug], article.source_file is not None
+        return self.item_keys[article.slug]
 
     def items(self, articles: Iterable[Article]) -> tuple[tuple[str, str, bool], ...]:
         return tuple(self.item(a) for a in articles)
@@ -708,18 +721,32 @@ class SiteRenderer:
             with open(target, "xb") as out:
                 out.write(head)
                 offset = len(head)
+                run: list[int] | None = None  # bytes of the old file to copy as they are: [start, end)
                 for index, (name, piece_key, make) in enumerate(pieces):
+                    found = before.get(name)
+                    if old is None or found is None or found[0] != piece_key:
+                        found = None
+                    elif run and index and found[1] == run[1] + len(separator):
+                        run[1] = found[1] + found[2]  # lies right after the last: one copy for both
+                        placed[name] = (piece_key, offset + len(separator), found[2])
+                        offset += len(separator) + found[2]
+                        continue
+                    if run:
+                        _copy_range(old, out, *run)
+                        run = None
                     if index:
                         out.write(separator)
                         offset += len(separator)
-                    found = before.get(name)
-                    if old is not None and found is not None and found[0] == piece_key:
-                        chunk = os.pread(old.fileno(), found[2], found[1])
-                    else:
+                    if found is None:
                         chunk = make()
-                    out.write(chunk)
-                    placed[name] = (piece_key, offset, len(chunk))
-                    offset += len(chunk)
+                        out.write(chunk)
+                        length = len(chunk)
+                    else:
+                        run, length = [found[1], found[1] + found[2]], found[2]
+                    placed[name] = (piece_key, offset, length)
+                    offset += length
+                if run:
+                    _copy_range(old, out, *run)
                 out.write(tail)
                 out.flush()
                 self.writer.outputs[path] = (key, _fstat(out.fileno()))

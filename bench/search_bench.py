@@ -3,8 +3,9 @@
     .venv/bin/python bench/search_bench.py [--docs 10000] [--out DIR] [--keep]
 
 Generates seeded synthetic articles (a Zipf-distributed Vietnamese vocabulary: common words,
-generated syllables, province and district names, directive numbers), writes the index with
-search.write_index, renders templates/search.html over a minimal base, serves the folder on
+generated syllables, province and district names, directive numbers), builds the index with
+search.build_index, times search.update_index after editing one article (and checks it gives the
+clean build's bytes), renders templates/search.html over a minimal base, serves the folder on
 127.0.0.1 (port 0), and for each query loads search.html?q=... in Debian's Chromium and reports:
 time from navigation start to the first results on screen, the search's own time (query typed
 -> results rendered), and the bytes of index files the query downloaded. Deterministic input:
@@ -14,6 +15,7 @@ the same seed gives the same archive and the same index.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import http.server
 import random
@@ -28,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from newsarchive.search import SearchDoc, write_index
+from newsarchive.search import SearchDoc, build_index, update_index
 
 COMMON = ["của", "và", "các", "là", "được", "trong", "có", "những", "cho", "với", "đã", "người", "năm", "này", "một", "không", "đến", "theo", "về", "để", "tại", "từ", "công", "tác", "cán", "bộ", "đảng", "viên", "nhân", "dân", "phát", "triển", "kinh", "tế", "xã", "hội", "tỉnh", "huyện", "xã", "thực", "hiện", "chỉ", "thị", "nghị", "quyết", "học", "tập", "làm", "theo", "tư", "tưởng", "đạo", "đức", "phong", "cách", "Hồ", "Chí", "Minh", "Bác", "Hồ", "Ủy", "ban", "Uỷ", "ban", "Mặt", "trận", "Tổ", "quốc", "Hội", "đồng", "Ban", "Thường", "vụ", "Tỉnh", "ủy", "Huyện", "ủy", "Đảng", "bộ", "chi", "bộ", "cơ", "sở", "chính", "quyền", "đoàn", "thể", "nông", "thôn", "mới", "giảm", "nghèo", "chương", "trình", "kế", "hoạch", "mục", "tiêu", "chỉ", "tiêu", "đạt", "vượt", "tăng", "trưởng", "đồng", "tỷ", "triệu", "hộ", "gia", "đình", "mô", "hình", "hiệu", "quả", "tuyên", "truyền", "vận", "động", "phong", "trào", "thi", "đua", "khen", "thưởng", "tập", "thể", "cá", "nhân", "điển", "hình", "tiên", "tiến", "gương", "sáng", "việc", "làm", "cụ", "thể", "thiết", "thực", "đời", "sống", "văn", "hóa", "giáo", "dục", "y", "tế", "an", "ninh", "quốc", "phòng", "trật", "tự", "an", "toàn", "giao", "thông", "đường", "bộ", "cầu", "trường", "học", "trạm", "bệnh", "viện", "sản", "xuất", "nông", "nghiệp", "lúa", "gạo", "cây", "trồng", "vật", "nuôi", "thủy", "sản", "du", "lịch", "dịch", "vụ", "thương", "mại", "đầu", "tư", "doanh", "nghiệp", "hợp", "tác", "xã", "người", "dân", "bà", "con", "đồng", "bào", "dân", "tộc", "thiểu", "số", "vùng", "sâu", "vùng", "xa", "biên", "giới", "miền", "núi", "đồng", "bằng", "sông", "bắc", "bạc", "bác", "bậc", "nam", "trung", "ương", "địa", "phương", "thành", "phố", "thị", "xã", "thị", "trấn", "phường", "ấp", "thôn", "bản", "làng", "hội", "nghị", "tổng", "kết", "sơ", "kết", "triển", "khai", "quán", "triệt", "lãnh", "đạo", "chỉ", "đạo", "kiểm", "tra", "giám", "sát", "đánh", "giá", "năng", "lực", "trách", "nhiệm", "nêu", "gương", "đoàn", "kết", "dân", "chủ", "kỷ", "luật", "kỷ", "cương", "liêm", "chính", "chí", "công", "vô", "tư"]
 
@@ -213,12 +215,30 @@ def main() -> None:
     started = time.perf_counter()
     docs = synthetic_docs(args.docs)
     generated = time.perf_counter()
-    write_index(docs, site)
+    keyed = [(doc.url, doc) for doc in docs]
+    files, state = build_index(keyed)
     indexed = time.perf_counter()
+    for path, content in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(content)
+    middle = len(docs) // 2
+    edited = dataclasses.replace(docs[middle], text=docs[middle].text + "\n\nMặt trận Tổ quốc họp bàn.")
+    changed = [(key, (lambda d=doc: d)) for key, doc in keyed]  # unchanged docs given lazily
+    changed[middle] = ("edited", edited)
+    runs = []
+    for _ in range(5):
+        started_update = time.perf_counter()
+        written, deleted, _ = update_index(changed, state, files.__getitem__)
+        runs.append(time.perf_counter() - started_update)
+    clean, _ = build_index([(key, doc if isinstance(doc, SearchDoc) else doc()) for key, doc in changed])
+    after = {path: content for path, content in files.items() if path not in deleted} | written
+    assert after == clean, "update_index differs from a clean build"
     render_page(site)
     files = [p for p in (site / "search").rglob("*") if p.is_file()]
     groups = {sub: [p for p in files if p.parent.name == sub] for sub in ("t", "p", "d", "f")}
     print(f"{args.docs} docs generated in {generated - started:.1f} s, indexed in {indexed - generated:.1f} s")
+    print(f"one article edited: update in {statistics.median(runs) * 1000:.0f} ms (median of 5),"
+          f" {len(written)} files written, {len(deleted)} deleted")
     print(f"index: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB")
     for sub, label in (("t", "term shards"), ("p", "word pairs"), ("d", "documents"), ("f", "facets")):
         sizes = [p.stat().st_size for p in groups[sub]]

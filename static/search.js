@@ -99,6 +99,32 @@
     });
   }
 
+  // l.js, per document: BM25's length normalization and the rank of its year (loaded alongside
+  // a query's first shards, since it is only needed to rank).
+  var norm = null;
+  var yearRank = null;
+  function loadLengths() {
+    if (norm) return Promise.resolve();
+    return load("l", "", "l.js").then(function (l) {
+      if (norm) return;
+      var average = meta.n ? l.total / meta.n : 1;
+      var lengths = new Float64Array(meta.n);
+      var doc = 0;
+      eachValue(l.len, function (length) {
+        lengths[doc++] = 1 - meta.b + meta.b * (average ? length / average : 1);
+      });
+      yearRank = new Int32Array(meta.n);
+      doc = 0;
+      eachValue(l.year, function (rank) { yearRank[doc++] = rank; });
+      norm = lengths;
+    });
+  }
+
+  // Same score: newest year first, then URL (the order of ids).
+  function byYear(a, b) {
+    return yearRank[a] - yearRank[b] || a - b;
+  }
+
   // Prefixes count code points, as Python slices do.
   function shardFor(term) {
     var chars = Array.from(term);
@@ -159,6 +185,18 @@
 
   var DIGIT = new Int8Array(128).fill(-1);
   for (var di = 0; di < ALPHABET.length; di++) DIGIT[ALPHABET.charCodeAt(di)] = di;
+
+  // Calls visit(value) for each number of an encoded list of plain numbers.
+  function eachValue(data, visit) {
+    var value = 0, shift = 0;
+    for (var i = 0; i < data.length; i++) {
+      var digit = DIGIT[data.charCodeAt(i)];
+      value |= (digit & 31) << shift;
+      if (digit & 32) { shift += 5; continue; }
+      visit(value);
+      value = 0; shift = 0;
+    }
+  }
 
   // Calls visit(doc, weight) for each posting of an encoded list, in doc order.
   function eachPosting(data, visit) {
@@ -224,7 +262,7 @@
       var factor = c[1] ? 1 : PREFIX_WEIGHT;
       for (var i = 0; i < count; i++) {
         var doc = touched[i];
-        var score = termIdf * saturate(weights[doc] / meta.q) * factor;
+        var score = termIdf * saturate(weights[doc] / norm[doc]) * factor;
         if (score > scores[doc]) scores[doc] = score;
         flags[doc] |= MATCHED | (c[1] ? WHOLE : 0) | (exact[doc] ? EXACT : 0);
         weights[doc] = 0;
@@ -261,7 +299,7 @@
     }
     results.sort(function (a, b) {
       return b.exact - a.exact || b.together - a.together || b.whole - a.whole ||
-        b.score - a.score || a.doc - b.doc;
+        b.score - a.score || byYear(a.doc, b.doc);
     });
     return results;
   }
@@ -280,7 +318,8 @@
         var number = bucket(pair, meta.pairs);
         return load("p", number, "p/" + number + ".js");
       });
-      return Promise.all([Promise.all(facetLoads), Promise.all(shardLoads), Promise.all(pairLoads)]);
+      return Promise.all([Promise.all(facetLoads), Promise.all(shardLoads), Promise.all(pairLoads),
+        loadLengths()]);
     }).then(function (loaded) {
       T.shards = performance.now();
       var filter = null;
@@ -291,7 +330,7 @@
         filter = both;
       });
       if (!terms.length) {
-        var all = filter ? Array.from(filter).sort(function (a, b) { return a - b; }) : [];
+        var all = filter ? Array.from(filter).sort(byYear) : [];
         return { terms: terms, results: all.map(function (d) { return { doc: d }; }) };
       }
       var ranked = rank(terms, loaded[1], loaded[2], filter);
@@ -527,7 +566,7 @@
   }
 
   window.newsarchiveSearchApi = { tokens: tokens, fold: fold, signature: signature, fileName: fileName, facetKey: facetKey,
-    eachPosting: eachPosting, eachId: eachId, bucket: bucket };
+    eachPosting: eachPosting, eachId: eachId, eachValue: eachValue, bucket: bucket };
 
   // After DOMContentLoaded, so that search/meta.js, deferred after this file, has already run.
   if (document.readyState === "complete") init();

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import pickle
+import random
 import re
 from pathlib import Path
 
+import pytest
+
 from newsarchive import search
-from newsarchive.search import SearchDoc, write_index
+from newsarchive.search import SearchDoc, build_index, update_index, write_index
 from newsarchive.text import fold
 
 
@@ -109,31 +114,35 @@ def test_pairs_of_adjacent_words_in_a_clause(tmp_path: Path):
     docs = [doc("articles/a.html", "Ủy ban họp", "Uỷ ban. Ban bí thư"),
             doc("articles/b.html", "Tin", "Ủy ban nhân dân; bí thư"),
             doc("articles/c.html", "Tin", "Huyện ủy, Ban Thường vụ")]
-    _, pairs = search.build_postings(search.order_docs(docs))
-    assert pairs["uy ban"] == [0, 1]  # "Ủy ban" and "Uỷ ban" alike; c's are split by a comma
-    assert pairs["ban bi"] == [0] and pairs["bi thu"] == [0, 1]
-    assert "ban ban" not in pairs and "thap dong" not in pairs  # not across clauses or fields
+    assert ("uy", "ban") in search.analyze(docs[0]).pairs  # "Ủy ban" and "Uỷ ban" alike
+    assert ("uy", "ban") not in search.analyze(docs[2]).pairs  # split by a comma
     write_index(docs, tmp_path)
     meta = read_index(tmp_path)["meta"]
     assert meta["pairs"] == 1
-    kind, key, data = load_script(tmp_path / "search" / "p" / "0.js")
+    kind, key, pairs = load_script(tmp_path / "search" / "p" / "0.js")
     assert (kind, key) == ("p", 0)
-    assert search.decode_ids(data["uy ban"]) == [0, 1]
+    assert search.decode_ids(pairs["uy ban"]) == [0, 1]  # ids in URL order
+    assert search.decode_ids(pairs["ban bi"]) == [0] and search.decode_ids(pairs["bi thu"]) == [0, 1]
+    assert "ban ban" not in pairs and "thap dong" not in pairs  # not across clauses or fields
     assert search.bucket("uy ban", 1) == 0
     assert 0 <= search.bucket("uy ban", 97) < 97
 
 
 def test_document_order_and_files(tmp_path: Path):
     write_index(DOCS, tmp_path)
-    # newest year first, then URL; no year last
+    # ids in URL order, so that editing an article keeps every id
     urls = [load_script(tmp_path / "search" / "d" / f"{i}.js")[2]["u"] for i in range(4)]
-    assert urls == ["articles/a.html", "articles/c.html", "articles/b.html", "articles/d.html"]
+    assert urls == ["articles/a.html", "articles/b.html", "articles/c.html", "articles/d.html"]
+    # ties break on the year, newest first, no year last: a, c (2022), b (2019), d
+    lengths = load_script(tmp_path / "search" / "l.js")[2]
+    assert lengths["years"] == [2022, 2019]
+    assert search.decode_values(lengths["year"]) == [0, 1, 0, 2]
     meta = read_index(tmp_path)["meta"]
     assert "p-dong-thap" in meta["facets"] and "p-lao-cai" in meta["facets"]
     assert "d-05-ct-tw" in meta["facets"] and "y-2019" in meta["facets"]
     kind, key, data = load_script(tmp_path / "search" / "f" / "p-lao-cai.js")
     assert (kind, key) == ("f", "p-lao-cai")
-    assert search.decode_ids(data) == [1]
+    assert search.decode_ids(data) == [2]
 
 
 def digest(folder: Path) -> str:
@@ -163,15 +172,159 @@ def test_ranking_weights_title_above_body(tmp_path: Path):
     assert weights[by_url["articles/y.html"]] > weights[by_url["articles/x.html"]]
 
 
-def test_longer_documents_weigh_a_word_less(tmp_path: Path):
-    docs = [doc("articles/short.html", "Tin", "Mặt trận họp."),
-            doc("articles/long.html", "Tin", "Mặt trận họp. " + "Nhiều nội dung khác nữa. " * 40)]
+def test_postings_hold_raw_frequencies_and_lengths_are_apart(tmp_path: Path):
+    """No posting depends on another document: BM25's length normalization is done at query time."""
+    docs = [doc("articles/long.html", "Tin", "Mặt trận họp. " + "Nhiều nội dung khác nữa. " * 40),
+            doc("articles/short.html", "Tin", "Mặt trận họp.")]
     write_index(docs, tmp_path)
-    weights = dict(search.decode_postings(read_index(tmp_path)["terms"]["mat"][0][1]))
-    by_url = {load_script(tmp_path / "search" / "d" / f"{i}.js")[2]["u"]: i for i in range(2)}
-    assert weights[by_url["articles/short.html"]] > weights[by_url["articles/long.html"]]
+    assert search.decode_postings(read_index(tmp_path)["terms"]["mat"][0][1]) == [(0, 1), (1, 1)]
+    lengths = load_script(tmp_path / "search" / "l.js")[2]
+    fields = 3 * 5  # "Đồng Tháp; Đồng Tháp; 2022"
+    assert search.decode_values(lengths["len"]) == [5 + fields + 3 + 5 * 40, 5 + fields + 3]
+    assert lengths["total"] == sum(search.decode_values(lengths["len"]))
 
 
 def test_empty_archive(tmp_path: Path):
     write_index([], tmp_path)
     assert read_index(tmp_path)["meta"]["n"] == 0
+
+
+# --- incremental updates ---------------------------------------------------------------------
+
+WORDS = ["Ủy", "ban", "Uỷ", "nhân", "dân", "bác", "Bác", "bạc", "bắc", "Đồng", "Tháp", "làm", "theo", "học",
+         "tập", "mặt", "trận", "tổ", "quốc", "huyện", "xã", "năm", "2019", "05-CT/TW", "東京"]
+PLACES = [None, "Đồng Tháp", "Bạc Liêu", "Lào Cai", "Yên Bái"]
+
+
+def random_doc(rng: random.Random, url: str) -> SearchDoc:
+    def sentence(n: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(n)) + rng.choice([".", ",", ";", ""])
+
+    directives = rng.sample(["05-CT/TW", "03-CT/TW", "01-KL/TW"], rng.randrange(3))
+    return SearchDoc(url=url, title=sentence(rng.randrange(1, 6)), date="1/1/2020",
+                     year=rng.choice([None, 2019, 2020, 2024]), province=rng.choice(PLACES),
+                     province_current=rng.choice(PLACES), district=rng.choice([None, "Yên Bình"]),
+                     directives=directives, directive_names=[f"Về {d}" for d in directives],
+                     text="\n\n".join(sentence(rng.randrange(0, 30)) for _ in range(rng.randrange(4))))
+
+
+def keyed(docs: list[SearchDoc]) -> list[tuple[str, SearchDoc]]:
+    return [(hashlib.sha256(repr(d).encode()).hexdigest(), d) for d in docs]
+
+
+def apply(files: dict[str, bytes], written: dict[str, bytes], deleted: list[str]) -> dict[str, bytes]:
+    assert not set(written) & set(deleted)
+    assert set(deleted) <= set(files)
+    after = {path: content for path, content in files.items() if path not in deleted}
+    after.update(written)
+    return after
+
+
+def lazy(docs: list[tuple[str, SearchDoc]], loaded: list[str]) -> list[tuple[str, object]]:
+    """The docs, each given as a function that notes its URL when it is called."""
+    def loader(d: SearchDoc):
+        return lambda: loaded.append(d.url) or d
+    return [(key, loader(d)) for key, d in docs]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_update_equals_clean_build(seed: int):
+    """Random edits, additions and removals: the update writes what a clean build writes."""
+    rng = random.Random(seed)
+    small = rng.random() < 0.5  # a tiny budget: shards split and merge, pair files double and halve
+    budgets = (200, 150) if small else (search.SHARD_BUDGET, search.PAIR_BUDGET)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_BUDGET", budgets[0])
+        patch.setattr(search, "PAIR_BUDGET", budgets[1])
+        patch.setattr(search.plan_shards, "__defaults__", (budgets[0],))
+        docs = [random_doc(rng, f"articles/{i:03d}.html") for i in range(rng.randrange(1, 30))]
+        files, state = build_index(keyed(docs))
+        for _ in range(6):
+            docs = list(docs)
+            for _ in range(rng.choice([1, 1, 2, 5])):
+                at = rng.randrange(len(docs))
+                action = rng.random()
+                if action < 0.6:  # an edit keeps the URL
+                    docs[at] = dataclasses.replace(random_doc(rng, docs[at].url), title=docs[at].title)
+                elif action < 0.8 or len(docs) == 1:
+                    docs.append(random_doc(rng, f"articles/{rng.randrange(1000):03d}-new.html"))
+                else:
+                    docs.pop(at)
+            docs = list({d.url: d for d in docs}.values())
+            rng.shuffle(docs)
+            loaded: list[str] = []
+            written, deleted, state = update_index(lazy(keyed(docs), loaded), state, files.__getitem__)
+            files = apply(files, written, deleted)
+            clean, clean_state = build_index(keyed(docs))
+            assert files == clean
+            assert pickle.loads(pickle.dumps(state)) == clean_state
+
+
+def edited(docs: list[SearchDoc], at: int, **changes) -> list[SearchDoc]:
+    docs = list(docs)
+    docs[at] = dataclasses.replace(docs[at], **changes)
+    return docs
+
+
+def test_one_edit_touches_few_files_and_loads_nothing_else():
+    rng = random.Random(7)
+    docs = [random_doc(rng, f"articles/{i:03d}.html") for i in range(200)]
+    files, state = build_index(keyed(docs))
+    new = edited(docs, 50, text=docs[50].text + " Mặt trận tổ quốc họp.")
+    loaded: list[str] = []
+    reads: list[str] = []
+    written, deleted, _ = update_index(lazy(keyed(new), loaded), state,
+                                       lambda path: reads.append(path) or files[path])
+    assert loaded == ["articles/050.html"]  # the edited doc alone is loaded
+    assert "search/d/50.js" in written and "search/l.js" in written
+    assert len(written) <= 10 and not deleted
+    assert len(reads) <= 12 and len(files) > 100
+    assert apply(files, written, deleted) == build_index(keyed(new))[0]
+
+
+def test_edited_doc_given_lazily_is_loaded_alone():
+    docs = DOCS + [doc("articles/e.html", "Tin", "Nội dung.")]
+    files, state = build_index(keyed(docs))
+    new = edited(docs, 4, title="Tin mới")
+    loaded: list[str] = []
+    written, deleted, _ = update_index(lazy(keyed(new), loaded), state, files.__getitem__)
+    assert loaded == ["articles/e.html"]
+    assert apply(files, written, deleted) == build_index(keyed(new))[0]
+
+
+def test_no_change_writes_nothing_and_reads_nothing():
+    _, state = build_index(keyed(DOCS))
+
+    def refuse(path: str) -> bytes:
+        raise AssertionError(path)
+    loaded: list[str] = []
+    assert update_index(lazy(keyed(DOCS), loaded), state, refuse) == ({}, [], state)
+    assert loaded == []
+
+
+def test_facet_and_year_edits():
+    files, state = build_index(keyed(DOCS))
+    new = edited(DOCS, 1, province="An Giang", province_current="An Giang", year=2030)
+    written, deleted, state = update_index(keyed(new), state, files.__getitem__)
+    assert deleted == ["search/f/p-bac-lieu.js", "search/f/p-ca-mau.js", "search/f/y-2019.js"]
+    assert {"search/f/p-an-giang.js", "search/f/y-2030.js", "search/meta.js"} <= set(written)
+    assert apply(files, written, deleted) == build_index(keyed(new))[0]
+
+
+def test_adding_a_doc_rewrites_the_index_and_deletes_what_is_gone():
+    files, state = build_index(keyed(DOCS))
+    written, deleted, _ = update_index(keyed(DOCS[1:]), state, files.__getitem__)
+    assert "search/d/3.js" in deleted
+    assert apply(files, written, deleted) == build_index(keyed(DOCS[1:]))[0]
+
+
+def test_distinct_keys_and_urls_are_required():
+    with pytest.raises(ValueError):
+        build_index([("k", DOCS[0]), ("k", DOCS[1])])
+    with pytest.raises(ValueError):
+        build_index([("a", DOCS[0]), ("b", DOCS[0])])
+
+
+def test_state_round_trips_through_pickle():
+    _, state = build_index(keyed(DOCS))
+    assert pickle.loads(pickle.dumps(state)) == state

@@ -13,6 +13,7 @@ two renames. Either way the result is byte for byte what a clean build writes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -65,22 +66,40 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
         cache_dir = config.root / CACHE_DIR
     output.parent.mkdir(parents=True, exist_ok=True)
     _recover(output)
-    cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
-    cache.fingerprint = _fingerprint(config, output, cache)
-    report.notice = cache.notice
-    state = cache.trusted
-    if state is not None and _nothing_changed(state, config, output, cache):
-        report.pages, report.articles, report.unchanged = state.pages, state.articles, True
-        report.problems.items.extend(state.problems)
-        return report
+    # Reading the cache state and the articles makes about a hundred long-lived objects per
+    # article, none in a cycle: the cyclic collector, run again and again over all of them, would
+    # double the time it takes.
+    gc.disable()
+    try:
+        cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
+        cache.fingerprint = _fingerprint(config, output, cache)
+        report.notice = cache.notice
+        state = cache.trusted
+        if state is not None and _nothing_changed(state, config, output, cache):
+            report.pages, report.articles, report.unchanged = state.pages, state.articles, True
+            report.problems.items.extend(state.problems)
+            return report
 
-    # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
-    from .load import load_archive
+        # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
+        from .load import load_archive
+
+        workers = workers or _default_workers()
+        _parse_in_parallel(config, cache, workers)
+        archive = load_archive(config, report.problems, reader=_cached_reader(cache))
+    finally:
+        gc.enable()
+    gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
+    try:
+        return _render(config, report, cache, archive, output, workers)
+    finally:
+        gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
+
+
+def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Archive, output: Path,
+            workers: int) -> BuildReport:
+    """Render the loaded archive beside the output folder, move it in, and save the cache state."""
     from .render import SiteRenderer
 
-    workers = workers or _default_workers()
-    _parse_in_parallel(config, cache, workers)
-    archive = load_archive(config, report.problems, reader=_cached_reader(cache))
     report.articles = len(archive.articles)
     previous = _previous_site(cache, output)
     # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
@@ -103,7 +122,8 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     report.rendered = len(renderer.writer.outputs) - report.reused
     if cache.folder is not None:
         folders = {str(output / p.rpartition("/")[0]) for p in renderer.writer.outputs}
-        cache.write(State(outputs=renderer.writer.outputs, fragments=renderer.fragments, inputs=inputs,
+        cache.write(State(outputs=renderer.writer.outputs, fragments=renderer.fragments,
+                          search=renderer.search_state, inputs=inputs,
                           folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
                           pages=report.pages, articles=report.articles, problems=list(report.problems.items)))
     return report
@@ -346,4 +366,4 @@ def _previous_site(cache: Cache, output: Path) -> Previous | None:
     if state is None or state.output_dir != str(output) or str(output) not in state.folders or \
             any(stat_of(folder) != stat for folder, stat in state.folders.items()):
         return None
-    return Previous(output, state.outputs, state.fragments)
+    return Previous(output, state.outputs, state.fragments, state.search)

@@ -68,6 +68,7 @@ class State:
     inputs: dict[str, str | None] = field(default_factory=dict)  # input path -> digest (None: absent)
     fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
     folders: dict[str, FileStat | None] = field(default_factory=dict)  # the site's folders, as left
+    search: Any = None  # search.IndexState of the site's index, for the next build's update
     output_dir: str = ""
     pages: int = 0
     articles: int = 0

@@ -40,9 +40,10 @@ from .config import SiteConfig
 from .load import province_key
 from .problems import Problems
 from .records import Record
-from .search import SearchDoc, write_index
+from .search import IndexState, SearchDoc, build_index, update_index
 
 _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry ids without a base_url
+SEARCH_KEY = "search"  # the index's files are kept or rewritten by search.update_index, not by key
 _ROWS_MARK = "<!--newsarchive:metric-rows-->"  # where metrics.html's table rows go (see render_metrics)
 _VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # a bare date in a Vietnamese paper is a local date
 
@@ -127,13 +128,6 @@ class Writer:
         self.reused += 1
         return True
 
-    def forget(self, path: str) -> None:
-        """Take back a file kept with reuse() (its piece of a whole turned out to be stale)."""
-        del self.written[path], self.outputs[path]
-        self.reused -= 1
-        if path.endswith(".html"):
-            self.html_pages.remove(path)
-
     def write(self, path: str, content: str | bytes, origin: str, key: str = "") -> None:
         target = self.claim(path, origin)
         if isinstance(content, str):
@@ -165,6 +159,7 @@ class Previous:
     site: Path
     outputs: dict[str, tuple[str, FileStat]]
     fragments: dict[str, dict[str, tuple[str, int, int]]]  # file -> piece -> key, offset, length (assemble)
+    search: IndexState | None  # the state of its search index
 
 
 def _fstat(fd: int) -> FileStat:
@@ -368,6 +363,7 @@ class SiteRenderer:
         self.by_slug = {a.slug: a for a in archive.articles}
         self.template_keys: dict[str, str] = {}
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
+        self.search_state: IndexState | None = None  # what the next build's update_index starts from
 
     def summary(self, record: Record, limit: int = 240) -> str:
         """summary(), computed once per record and length (records live as long as the renderer)."""
@@ -497,12 +493,12 @@ class SiteRenderer:
                     source = source_key
             if page or source:
                 todo.append((article.slug, page, source))
-        search = not self.reuse_search_index()
+        search = not self.update_search_index()
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
-                self.record_search_index(self.write_search_index())
+                self.record_search_index(*self.write_search_index())
             for task in todo:
                 self.render_article(*task)
             return _Pending(self, None, [], None)
@@ -629,38 +625,42 @@ class SiteRenderer:
         }
         self.page("search.html", "search.html", filters=filters)
 
-    def search_key(self) -> str:
-        titles = [(d.id, d.info.title) for d in self.archive.directives]
-        return key_of("search", self.config.language, self.items(self.archive.articles), titles)
+    def search_docs(self, lazy: bool) -> list[tuple[str, Any]]:
+        """(key, doc) of every article for the index; with `lazy`, the doc is made only if asked for.
+        The key is the article's item (slug and file digest): the catalogue's directive titles and the
+        language, which the doc also shows, are in the build's fingerprint."""
+        return [(key_of(self.item(a)), partial(self.search_doc, a) if lazy else self.search_doc(a))
+                for a in self.archive.articles]
 
-    def reuse_search_index(self) -> bool:
-        """The index is one piece: linked whole when no article changed, else written anew."""
-        key = self.search_key()
+    def update_search_index(self) -> bool:
+        """Update the previous build's index for what changed (see search.update_index); False when
+        there is none to update, or a file of it was changed by hand since: then it is built anew."""
         previous = self.writer.previous
-        old = sorted(p for p in previous.outputs if p.startswith("search/")) if previous else []
-        if not old or any(previous.outputs[p][0] != key for p in old):  # type: ignore[union-attr]
+        if previous is None or previous.search is None:
             return False
-        kept = [p for p in old if self.writer.reuse(p, key, "search index")]
-        if len(kept) == len(old):
-            return True
-        for path in kept:  # part of it was changed by hand: start over
-            self.writer.forget(path)
-        return False
+        old = [p for p in previous.outputs if p.startswith("search/")]
+        if any(stat_of(previous.site / p) != previous.outputs[p][1] for p in old):
+            return False
+        files, deleted, self.search_state = update_index(
+            self.search_docs(lazy=True), previous.search, lambda path: (previous.site / path).read_bytes())
+        for path in sorted(set(old) - set(files) - set(deleted)):
+            self.writer.reuse(path, previous.outputs[path][0], "search index")
+        for path, content in sorted(files.items()):
+            self.writer.write(path, content, "search index", SEARCH_KEY)
+        return True
 
-    def write_search_index(self) -> list[tuple[str, FileStat]]:
-        write_index([self.search_doc(a) for a in self.archive.articles], self.writer.out_dir)
-        root = self.writer.out_dir
-        files = []
-        for file in sorted((root / "search").rglob("*")):
-            stat = stat_of(file)
-            if stat is not None and file.is_file():
-                files.append((file.relative_to(root).as_posix(), stat))
-        return files
+    def write_search_index(self) -> tuple[list[tuple[str, FileStat]], IndexState]:
+        """The whole index, written into the output folder (in a worker process when there are several)."""
+        files, state = build_index(self.search_docs(lazy=False))
+        writer = Writer(self.writer.out_dir)
+        for path, content in sorted(files.items()):
+            writer.write(path, content, "search index")
+        return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
 
-    def record_search_index(self, files: list[tuple[str, FileStat]]) -> None:
-        key = self.search_key()
+    def record_search_index(self, files: list[tuple[str, FileStat]], state: IndexState) -> None:
         for path, stat in files:
-            self.writer.record(path, "search index", key, stat)
+            self.writer.record(path, "search index", SEARCH_KEY, stat)
+        self.search_state = state
 
     def search_doc(self, article: Article) -> SearchDoc:
         record = article.record
@@ -782,7 +782,7 @@ def _render_chunk(tasks: list[ArticleTask]) -> list[tuple[str, str, str, FileSta
     return [(path, written[path], key, stat) for path, (key, stat) in renderer.writer.outputs.items()]
 
 
-def _write_search_index() -> list[tuple[str, FileStat]]:
+def _write_search_index() -> tuple[list[tuple[str, FileStat]], IndexState]:
     assert _ACTIVE is not None
     return _ACTIVE.write_search_index()
 
@@ -801,7 +801,7 @@ class _Pending:
             return
         try:
             if self.index is not None:
-                self.renderer.record_search_index(self.index.get())
+                self.renderer.record_search_index(*self.index.get())
             for result in self.results:
                 for path, origin, key, stat in result.get():
                     self.renderer.writer.record(path, origin, key, stat)

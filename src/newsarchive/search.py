@@ -1,33 +1,49 @@
 """Full-text search index for the static site: diacritic-free, sharded, loadable from file://.
 
 The browser side is `static/search.js`; both sides must agree on everything in this module that
-is marked *shared*: tokenizing, folding (`text.fold`), the tone signature, the posting encoding,
+is marked *shared*: tokenizing, folding (`text.fold`), the tone signature, the number encoding,
 the shard walk and the file names. tests/test_search_browser.py checks they agree.
 
-Layout written under ``out_dir/search/`` (every file is a classic script calling
+Layout under ``search/`` (every file is a classic script calling
 ``newsarchiveSearch(kind, key, data)``, because browsers block ``fetch()`` on file:// pages but
 still run ``<script src>``):
 
 * ``meta.js``: document count, ranking constants, the shard keys, the keys split into longer
-  prefixes, and the facet keys that exist.
+  prefixes, the facet keys that exist and the number of pair files: the layout, which an edit
+  changes only when it crosses a threshold.
+* ``l.js``: per document, its weighted length and the rank of its year, and the total length:
+  what BM25 and the tie-break need at query time, so that no posting depends on other documents.
 * ``t/<key>.js``: the terms whose folded form starts with ``key``: for each term, its variants as
-  written (tone signature) with their postings. A shard holds every term with its prefix except
-  those in a longer shard; shards are split until they are under ``SHARD_BUDGET`` bytes (a single
-  term may be larger), so a query loads only the shards of its own terms.
+  written (tone signature) with their postings (document id, weighted term frequency). A shard
+  holds every term with its prefix except those in a longer shard; a prefix is split when its
+  terms are over ``SHARD_BUDGET`` bytes (a single term may be larger). The decision for a prefix
+  depends only on its own terms, so an edit re-plans at most the prefixes whose terms it touched.
 * ``d/<id>.js``: one document: url, title, date, place and text (for the excerpt); a page of
   results loads only its own documents.
 * ``f/<key>.js``: the documents of one facet value (province then or now, directive, year), loaded
   only when that filter is chosen.
 * ``p/<n>.js``: word pairs ("uy ban": two folded words side by side in one clause) with their
-  documents, hashed into files of about ``PAIR_BUDGET`` bytes; a query of k words loads k-1 of
-  them. Vietnamese words are mostly two syllables, so a pair is usually a word: "ủy ban" written
-  together must outrank "Huyện ủy ... Ban Thường vụ".
+  documents, hashed into a power-of-two number of files of at most ``PAIR_BUDGET`` bytes on
+  average; a query of k words loads k-1 of them. Vietnamese words are mostly two syllables, so a
+  pair is usually a word: "ủy ban" written together must outrank "Huyện ủy ... Ban Thường vụ".
+  Pairs found in a single document are kept: they are the strongest signal of all for a phrase
+  only one article has; at 10,000 articles they are 20 kB of 33 MB for text written like the
+  seeds (12 MB of 83 MB for bench/search_bench.py's random words); and dropping them would oblige
+  an update to remember every one of them, to notice when a second document has it.
+
+Document ids are positions in URL order, so editing an article keeps every id (adding or removing
+one shifts the ids after it, and the update then writes the whole index again).
 
 Ranking (in search.js): every query term must match (its folded form equals a term, or for the
 last term, while it is being typed, is a prefix of one); results are ordered by the number of query
 terms matched with the exact diacritics typed, then by the number of the query's adjacent word pairs
 found side by side, then by whole-word matches, then by BM25 over title (x5), record fields (x3) and
-body (x1), then by document order (newest year first, then URL).
+body (x1), then by year (newest first), then by URL.
+
+Incremental builds: `build_index` returns every file and an `IndexState`; `update_index` takes the
+next set of documents and that state, finds the changed ones by their keys, re-reads from the
+previous index only the files they touch (a changed document's old words come from its own d
+file and the fields kept in the state), and returns the same bytes a clean build would.
 """
 
 from __future__ import annotations
@@ -35,26 +51,27 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
+from operator import sub
 from pathlib import Path
 
 from .text import fold
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SHARD_BUDGET = 12_000  # bytes of JSON per term shard before it is split by a longer prefix
 TITLE_WEIGHT = 5
 FIELD_WEIGHT = 3
 BODY_WEIGHT = 1
 K1 = 1.2
 B = 0.75
-QUANTUM = 4  # postings store round(normalized tf * QUANTUM)
 CALLBACK = "newsarchiveSearch"
-PAIR_MIN_DOCS = 1  # every pair: one found in a single document is the most telling of all
-PAIR_BUDGET = 8_000  # bytes of JSON per pair file (a query reads one file per pair it has)
+PAIR_BUDGET = 8_000  # average bytes of JSON per pair file at most (a query reads one per pair)
+ROOT = "search/"
 
 
 @dataclass
@@ -121,25 +138,43 @@ def _append_varint(out: list[str], value: int) -> None:
     out.append(ALPHABET[value])
 
 
-def encode_postings(postings: list[tuple[int, int]]) -> str:
-    """(doc id ascending, weight) pairs as varints: id deltas and weights."""
+def _spelled(value: int) -> str:
     out: list[str] = []
-    previous = 0
-    for doc, weight in postings:
-        _append_varint(out, doc - previous)
-        _append_varint(out, weight)
-        previous = doc
+    _append_varint(out, value)
     return "".join(out)
+
+
+_SPELLED = [_spelled(value) for value in range(1 << 15)]  # every number of up to three characters
+
+
+def encode_values(values: Sequence[int]) -> str:
+    """Numbers as they are, one varint each (document lengths and year ranks)."""
+    try:
+        return "".join(map(_SPELLED.__getitem__, values))  # a table lookup each, in C
+    except IndexError:
+        return "".join(map(_spelled, values))
+
+
+def _delta(values: list[int]) -> list[int]:
+    """Ascending numbers as the differences from each to the next (the first from 0)."""
+    return list(map(sub, values, [0, *values[:-1]]))
+
+
+def encode_flat_postings(flat: list[int]) -> str:
+    """[doc, weight, doc, weight, ...] (doc ids ascending) as varints: id deltas and weights."""
+    values = flat[:]
+    values[2::2] = map(sub, flat[2::2], flat[0:-2:2])
+    return encode_values(values)
+
+
+def encode_postings(postings: Iterable[tuple[int, int]]) -> str:
+    """(doc id ascending, weight) pairs as varints: id deltas and weights."""
+    return encode_flat_postings(list(chain.from_iterable(postings)))
 
 
 def encode_ids(ids: list[int]) -> str:
     """Ascending doc ids as varint deltas (facets and pairs, which need no weights)."""
-    out: list[str] = []
-    previous = 0
-    for doc in ids:
-        _append_varint(out, doc - previous)
-        previous = doc
-    return "".join(out)
+    return encode_values(_delta(ids))
 
 
 def bucket(pair: str, buckets: int) -> int:
@@ -150,11 +185,15 @@ def bucket(pair: str, buckets: int) -> int:
     return h % buckets
 
 
-def _varints(data: str) -> list[int]:
+_DIGITS = {ch: digit for digit, ch in enumerate(ALPHABET)}
+
+
+def decode_values(data: str) -> list[int]:
+    """Inverse of encode_values (search.js has its own)."""
     values: list[int] = []
     value = shift = 0
     for ch in data:
-        digit = ALPHABET.index(ch)
+        digit = _DIGITS[ch]
         value |= (digit & 31) << shift
         if digit & 32:
             shift += 5
@@ -168,7 +207,7 @@ def decode_ids(data: str) -> list[int]:
     """Inverse of encode_ids (the tests use it; search.js has its own)."""
     ids = []
     doc = 0
-    for delta in _varints(data):
+    for delta in decode_values(data):
         doc += delta
         ids.append(doc)
     return ids
@@ -176,7 +215,7 @@ def decode_ids(data: str) -> list[int]:
 
 def decode_postings(data: str) -> list[tuple[int, int]]:
     """Inverse of encode_postings (the tests use it; search.js has its own)."""
-    values = _varints(data)
+    values = decode_values(data)
     postings = []
     doc = 0
     for i in range(0, len(values), 2):
@@ -193,7 +232,44 @@ def shard_for(term: str, shards: set[str], split: set[str]) -> str | None:
     return key if key in shards else None
 
 
-# --- index building --------------------------------------------------------------------------
+# --- one document ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocFields:
+    """A document's record fields, kept in the state: its title and text are in its d file."""
+
+    year: int | None
+    province: str | None
+    province_current: str | None
+    district: str | None
+    directives: tuple[str, ...]
+    directive_names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, doc: SearchDoc) -> DocFields:
+        # interned: the same names recur in thousands of documents, and pickle then stores each once
+        def shared(value: str | None) -> str | None:
+            return None if value is None else sys.intern(value)
+
+        return cls(doc.year, shared(doc.province), shared(doc.province_current), shared(doc.district),
+                   tuple(map(sys.intern, doc.directives)), tuple(map(sys.intern, doc.directive_names)))
+
+    def facet_keys(self) -> set[str]:
+        keys = {facet_key("p", name) for name in (self.province, self.province_current) if name}
+        keys.update(facet_key("d", d) for d in self.directives)
+        if self.year is not None:
+            keys.add(facet_key("y", str(self.year)))
+        return keys
+
+
+@dataclass
+class DocTerms:
+    """What one document puts in the index."""
+
+    counts: dict[tuple[str, str], int]  # (folded term, signature) -> weighted term frequency
+    length: int  # weighted number of words
+    pairs: set[tuple[str, str]]  # two folded words side by side in one clause ("uy", "ban")
 
 
 def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
@@ -207,64 +283,126 @@ def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
     ]
 
 
-def order_docs(docs: list[SearchDoc]) -> list[SearchDoc]:
-    """Document ids: newest year first, then URL; independent of the input order."""
-    return sorted(docs, key=lambda d: (-(d.year if d.year is not None else -1), d.url))
+_TERMS: dict[str, tuple[str, str]] = {}  # word as written -> (folded, signature)
+_FOLDED: dict[str, str] = {}  # word as written -> folded
+_MEMO_LIMIT = 500_000  # words remembered before the memos start over (a long-running server)
 
 
-@lru_cache(maxsize=200_000)
+def _folded(word: str) -> str:
+    found = _FOLDED.get(word)
+    if found is None:
+        if len(_FOLDED) >= _MEMO_LIMIT:
+            _FOLDED.clear()
+        found = _FOLDED[word] = fold(word)
+    return found
+
+
+def _fold_all(words: list[str]) -> list[str]:
+    folded = list(map(_FOLDED.get, words))  # in C when every word is known, as most are
+    return [_folded(word) for word in words] if None in folded else folded  # type: ignore[misc]
+
+
 def _term(word: str) -> tuple[str, str]:
-    return fold(word), signature(word)
+    found = _TERMS.get(word)
+    if found is None:
+        if len(_TERMS) >= _MEMO_LIMIT:
+            _TERMS.clear()
+        found = _TERMS[word] = (_folded(word), signature(word))
+    return found
 
 
-def build_postings(docs: list[SearchDoc]) -> tuple[
-        dict[str, dict[str, list[tuple[int, int]]]], dict[str, list[int]]]:
-    """The term postings and the pair postings of documents in id order.
-
-    terms: folded term -> signature -> [(doc id, quantized BM25-normalized weighted tf)].
-    pairs: "word word" (two folded words next to each other in one clause) -> doc ids, kept when
-    at least PAIR_MIN_DOCS documents have it.
-    """
-    counts: list[dict[tuple[str, str], int]] = []
-    lengths: list[int] = []
-    pairs: dict[str, list[int]] = defaultdict(list)
-    for doc_id, doc in enumerate(docs):
-        tf: dict[tuple[str, str], int] = {}
-        length = 0
-        seen: set[str] = set()
-        for weight, text in _fields(doc):
-            for clause in _CLAUSE.split(unicodedata.normalize("NFC", text)):
-                keys = [_term(word) for word in _TOKEN.findall(clause)]
-                length += weight * len(keys)
-                for key in keys:
-                    tf[key] = tf.get(key, 0) + weight
-                folded = [key[0] for key in keys]
-                seen.update(map(" ".join, pairwise(folded)))
-        for pair in seen:
-            pairs[pair].append(doc_id)
-        counts.append(tf)
-        lengths.append(length)
-    average = (sum(lengths) / len(lengths)) if lengths else 1.0
-    terms: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for doc_id, (tf, length) in enumerate(zip(counts, lengths)):
-        norm = 1 - B + B * (length / average if average else 1)
-        for (term, sig), count in tf.items():
-            terms[term][sig].append((doc_id, max(1, round(count / norm * QUANTUM))))
-    kept = {pair: ids for pair, ids in pairs.items() if len(ids) >= PAIR_MIN_DOCS}
-    return terms, kept
+def analyze(doc: SearchDoc) -> DocTerms:
+    counts: dict[tuple[str, str], int] = {}
+    pairs: set[tuple[str, str]] = set()
+    length = 0
+    for weight, text in _fields(doc):
+        words: list[str] = []
+        for clause in _CLAUSE.split(unicodedata.normalize("NFC", text)):
+            found = _TOKEN.findall(clause)
+            if len(found) > 1:
+                pairs.update(pairwise(_fold_all(found)))
+            words += found
+        length += weight * len(words)
+        for word, count in Counter(words).items():  # each distinct word once: C counts the rest
+            key = _TERMS.get(word) or _term(word)
+            counts[key] = counts.get(key, 0) + weight * count
+    return DocTerms(counts, length, pairs)
 
 
-def encode_terms(terms: dict[str, dict[str, list[tuple[int, int]]]]) -> dict[str, list[list[str]]]:
-    """folded term -> [[signature, encoded postings]] sorted by signature: a shard's entries."""
-    return {t: [[sig, encode_postings(p)] for sig, p in sorted(v.items())] for t, v in terms.items()}
+def _doc_data(doc: SearchDoc) -> dict[str, object]:
+    return {"u": doc.url, "t": doc.title, "d": doc.date,
+            "p": [doc.district or "", doc.province or "", doc.province_current or ""], "x": doc.text}
+
+
+def _restore_doc(data: dict, fields: DocFields) -> SearchDoc:
+    """The document a d file was written from, with the fields the state kept."""
+    return SearchDoc(url=data["u"], title=data["t"], date=data["d"], year=fields.year,
+                     province=fields.province, province_current=fields.province_current,
+                     district=fields.district, directives=list(fields.directives),
+                     directive_names=list(fields.directive_names), text=data["x"])
+
+
+# --- files -----------------------------------------------------------------------------------
 
 
 def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _script(kind: str, key: str | int, data: object) -> bytes:
+    return f"{CALLBACK}({_dumps(kind)},{_dumps(key)},{_dumps(data)});\n".encode()
+
+
+def _unscript(content: bytes) -> object:
+    """The data of an index file (inverse of _script)."""
+    text = content.decode()
+    inner = text[len(CALLBACK) + 1: text.rindex(");")]
+    return json.loads("[" + inner + "]")[2]
+
+
+def _shard_path(key: str) -> str:
+    return f"{ROOT}t/{file_name(key)}.js"
+
+
+def _facet_path(key: str) -> str:
+    return f"{ROOT}f/{file_name(key)}.js"
+
+
+def _pair_path(number: int) -> str:
+    return f"{ROOT}p/{number}.js"
+
+
+def _doc_path(doc_id: int) -> str:
+    return f"{ROOT}d/{doc_id}.js"
+
+
+META_PATH = ROOT + "meta.js"
+LENGTHS_PATH = ROOT + "l.js"
+
+
+def _entry_size(term: str, entry: list[list[str]]) -> int:
+    return len(_dumps({term: entry}))
+
+
+def _pair_size(pair: str, encoded: str) -> int:
+    return len(pair) + len(encoded) + 6  # '"p":"e",' (never escaped)
+
+
+def pair_buckets(total: int) -> int:
+    """Pair files for `total` bytes of pairs: a power of two, so that it changes only when the
+    total crosses a doubling (then every pair file is written again)."""
+    if total <= 0:
+        return 0
+    needed = -(-total // PAIR_BUDGET)
+    return 1 << (needed - 1).bit_length()
+
+
 def plan_shards(sizes: dict[str, int], budget: int = SHARD_BUDGET) -> tuple[dict[str, list[str]], list[str]]:
-    """Group terms (with their JSON sizes) into shards by prefix; returns shards and split keys."""
+    """Group terms (with their JSON sizes) into shards by prefix; returns shards and split keys.
+
+    A prefix is split only by the sizes of its own terms, so the plan of one first letter does
+    not depend on any other.
+    """
     shards: dict[str, list[str]] = {}
     split: list[str] = []
 
@@ -291,63 +429,337 @@ def plan_shards(sizes: dict[str, int], budget: int = SHARD_BUDGET) -> tuple[dict
     return shards, sorted(split)
 
 
-def _script(kind: str, key: str | int, data: object) -> str:
-    return f"{CALLBACK}({_dumps(kind)},{_dumps(key)},{_dumps(data)});\n"
+def _meta(count: int, shards: Iterable[str], split: Iterable[str], facets: Iterable[str], buckets: int) -> bytes:
+    return _script("m", "", {"v": FORMAT_VERSION, "n": count, "k1": K1, "b": B, "shards": sorted(shards),
+                             "split": sorted(split), "facets": sorted(facets), "pairs": buckets})
 
 
-def _write(path: Path, content: str) -> None:
-    path.write_text(content, encoding="utf-8", newline="\n")
+def _lengths_file(lengths: list[int], fields: list[DocFields]) -> bytes:
+    """l.js: weighted lengths (BM25 at query time) and year ranks (ties: newest year first)."""
+    years = sorted({f.year for f in fields if f.year is not None}, reverse=True)
+    rank = {year: i for i, year in enumerate(years)}
+    ranks = [rank.get(f.year, len(years)) for f in fields]  # no year: last
+    return _script("l", "", {"total": sum(lengths), "len": encode_values(lengths), "years": years,
+                             "year": encode_values(ranks)})
 
 
-def write_index(docs: list[SearchDoc], out_dir: Path) -> None:
-    """Write the search index under out_dir/search/ (replacing any earlier one there)."""
-    root = Path(out_dir) / "search"
-    if root.exists():
-        shutil.rmtree(root)
-    for sub in ("t", "d", "f", "p"):
-        (root / sub).mkdir(parents=True)
+# --- state -----------------------------------------------------------------------------------
 
-    ordered = order_docs(docs)
-    terms, pairs = build_postings(ordered)
-    entries = encode_terms(terms)
-    sizes = {t: len(_dumps({t: e})) for t, e in entries.items()}
+
+@dataclass
+class IndexState:
+    """What `update_index` needs of the previous build (about 2 MB pickled at 10,000 documents)."""
+
+    version: int
+    urls: list[str]  # a document's id is its position here (URL order)
+    keys: list[str]  # per id: the caller's key of its content
+    fields: list[DocFields]  # per id
+    lengths: list[int]  # per id: weighted length
+    term_sizes: dict[str, dict[str, int]]  # first letter -> folded term -> bytes of its shard entry
+    shards: list[str]
+    split: list[str]
+    facets: list[str]
+    pair_bytes: int
+    pair_buckets: int
+
+    def paths(self) -> list[str]:
+        """Every file of the index this state describes."""
+        return [META_PATH, LENGTHS_PATH, *map(_doc_path, range(len(self.urls))), *map(_shard_path, self.shards),
+                *map(_facet_path, self.facets), *map(_pair_path, range(self.pair_buckets))]
+
+
+LazyDoc = SearchDoc | Callable[[], SearchDoc]
+
+
+def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
+    if len(set(keys)) != len(keys):
+        raise ValueError("search documents need distinct keys")
+    if len(set(urls)) != len(urls):
+        raise ValueError("search documents need distinct URLs")
+
+
+# --- clean build -----------------------------------------------------------------------------
+
+
+def build_index(docs: Sequence[tuple[str, SearchDoc]]) -> tuple[dict[str, bytes], IndexState]:
+    """Clean build. docs: (key, doc), in any order; a key must change whenever its doc's content
+    (URL included) does. Returns every index file (path relative to the site root,
+    "search/t/ab.js") and the state for `update_index`."""
+    ordered = sorted(docs, key=lambda item: item[1].url)
+    _check_unique([key for key, _ in ordered], [doc.url for _, doc in ordered])
+    files: dict[str, bytes] = {}
+    postings: dict[tuple[str, str], list[int]] = {}  # [doc, weight, doc, weight, ...]
+    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    facets: dict[str, list[int]] = defaultdict(list)
+    fields: list[DocFields] = []
+    lengths: list[int] = []
+    for doc_id, (_, doc) in enumerate(ordered):
+        terms = analyze(doc)
+        for key, count in terms.counts.items():
+            found = postings.get(key)
+            if found is None:
+                postings[key] = [doc_id, count]
+            else:
+                found += doc_id, count
+        for pair in terms.pairs:
+            pairs[pair].append(doc_id)
+        doc_fields = DocFields.of(doc)
+        for key in doc_fields.facet_keys():
+            facets[key].append(doc_id)
+        fields.append(doc_fields)
+        lengths.append(terms.length)
+        files[_doc_path(doc_id)] = _script("d", doc_id, _doc_data(doc))
+
+    variants: dict[str, list[list[str]]] = defaultdict(list)
+    for (term, sig), found in postings.items():
+        variants[term].append([sig, encode_flat_postings(found)])
+    entries = {term: sorted(found) for term, found in variants.items()}
+    sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
     shards, split = plan_shards(sizes)
     for key, group in shards.items():
-        _write(root / "t" / f"{file_name(key)}.js", _script("t", key, {t: entries[t] for t in group}))
-
-    facets: dict[str, list[int]] = defaultdict(list)
-    for doc_id, doc in enumerate(ordered):
-        keys = set()
-        for name in (doc.province, doc.province_current):
-            if name:
-                keys.add(facet_key("p", name))
-        keys.update(facet_key("d", d) for d in doc.directives)
-        if doc.year is not None:
-            keys.add(facet_key("y", str(doc.year)))
-        for key in keys:
-            facets[key].append(doc_id)
-        _write(
-            root / "d" / f"{doc_id}.js",
-            _script("d", doc_id, {
-                "u": doc.url, "t": doc.title, "d": doc.date,
-                "p": [doc.district or "", doc.province or "", doc.province_current or ""],
-                "x": doc.text,
-            }),
-        )
+        files[_shard_path(key)] = _script("t", key, {t: entries[t] for t in group})
     for key, ids in facets.items():
-        _write(root / "f" / f"{file_name(key)}.js", _script("f", key, encode_ids(ids)))
+        files[_facet_path(key)] = _script("f", key, encode_ids(ids))
+    encoded_pairs = {" ".join(pair): encode_ids(ids) for pair, ids in pairs.items()}
+    pair_bytes = sum(_pair_size(pair, encoded) for pair, encoded in encoded_pairs.items())
+    buckets = pair_buckets(pair_bytes)
+    files.update(_pair_files(encoded_pairs, buckets, range(buckets)))
+    files[LENGTHS_PATH] = _lengths_file(lengths, fields)
+    files[META_PATH] = _meta(len(ordered), shards, split, facets, buckets)
 
-    encoded_pairs = {pair: encode_ids(ids) for pair, ids in pairs.items()}
-    total = sum(len(p) + len(e) + 6 for p, e in encoded_pairs.items())  # '"p":"e",' (never escaped)
-    buckets = -(-total // PAIR_BUDGET) if encoded_pairs else 0
+    term_sizes: dict[str, dict[str, int]] = defaultdict(dict)
+    for term, size in sizes.items():
+        term_sizes[term[:1]][term] = size
+    state = IndexState(FORMAT_VERSION, [doc.url for _, doc in ordered], [key for key, _ in ordered], fields,
+                       lengths, dict(term_sizes), sorted(shards), split, sorted(facets), pair_bytes, buckets)
+    return files, state
+
+
+def _pair_files(encoded_pairs: dict[str, str], buckets: int, numbers: Iterable[int]) -> dict[str, bytes]:
+    """The pair files of these numbers (`encoded_pairs` holds at least all of their pairs)."""
     grouped: dict[int, dict[str, str]] = defaultdict(dict)
     for pair, encoded in encoded_pairs.items():
         grouped[bucket(pair, buckets)][pair] = encoded
-    for number in range(buckets):
-        _write(root / "p" / f"{number}.js", _script("p", number, grouped.get(number, {})))
+    return {_pair_path(number): _script("p", number, grouped.get(number, {})) for number in numbers}
 
-    meta = {
-        "v": FORMAT_VERSION, "n": len(ordered), "k1": K1, "q": QUANTUM,
-        "shards": sorted(shards), "split": split, "facets": sorted(facets), "pairs": buckets,
-    }
-    _write(root / "meta.js", _script("m", "", meta))
+
+def write_index(docs: Sequence[SearchDoc], out_dir: Path) -> None:
+    """Write the search index of docs under out_dir/search/, replacing any earlier one there."""
+    root = Path(out_dir)
+    files, _ = build_index([(doc.url, doc) for doc in docs])
+    if (root / ROOT).exists():
+        shutil.rmtree(root / ROOT)
+    for folder in ("t", "d", "f", "p"):
+        (root / ROOT / folder).mkdir(parents=True)
+    for path, content in files.items():
+        (root / path).write_bytes(content)
+
+
+# --- incremental build -----------------------------------------------------------------------
+
+
+class _Previous:
+    """The previous index, read through the caller's function, each file decoded once."""
+
+    def __init__(self, read: Callable[[str], bytes]):
+        self.read = read
+        self.content: dict[str, bytes] = {}
+        self.data: dict[str, object] = {}
+
+    def raw(self, path: str) -> bytes:
+        if path not in self.content:
+            self.content[path] = self.read(path)
+        return self.content[path]
+
+    def __getitem__(self, path: str) -> object:
+        if path not in self.data:
+            self.data[path] = _unscript(self.raw(path))
+        return self.data[path]
+
+
+def update_index(docs: Sequence[tuple[str, LazyDoc]], state: IndexState,
+                 read_previous: Callable[[str], bytes]) -> tuple[dict[str, bytes], list[str], IndexState]:
+    """Incremental build from the previous state: the same files and bytes as build_index(docs).
+
+    A doc whose key is in the state may be given lazily (a callable), and is then never called.
+    read_previous(path) returns a file of the previous index as written, and raises
+    FileNotFoundError or KeyError for one it does not have (asked only of files about to be new).
+    Returns the files to write (changed or new), the paths of the previous index to delete, and
+    the new state.
+    When the set of URLs changes (or the state is of another format), document ids shift: every
+    doc is then loaded and the whole index returned.
+    """
+    known = {key: doc_id for doc_id, key in enumerate(state.keys)} if state.version == FORMAT_VERSION else {}
+    located: list[tuple[str, str, LazyDoc]] = []  # url, key, doc
+    for key, doc in docs:
+        if key in known:
+            located.append((state.urls[known[key]], key, doc))
+        else:
+            loaded = doc if isinstance(doc, SearchDoc) else doc()
+            located.append((loaded.url, key, loaded))
+    located.sort(key=lambda item: item[0])
+    if [url for url, _, _ in located] != state.urls or state.version != FORMAT_VERSION:
+        files, new_state = build_index([(key, doc if isinstance(doc, SearchDoc) else doc())
+                                        for _, key, doc in located])
+        return files, sorted(set(state.paths()) - set(files)), new_state
+    _check_unique([key for _, key, _ in located], state.urls)
+    changed = {doc_id: doc for doc_id, (_, key, doc) in enumerate(located)
+               if key not in known and isinstance(doc, SearchDoc)}  # always loaded above
+    if not changed:
+        return {}, [], state
+    return _Update(state, _Previous(read_previous)).run(changed, [key for _, key, _ in located])
+
+
+class _Update:
+    """One incremental update: the changed documents' old and new terms, then the files they touch."""
+
+    def __init__(self, state: IndexState, previous: _Previous):
+        self.state = state
+        self.previous = previous
+        self.files: dict[str, bytes] = {}
+        self.deleted: list[str] = []
+        # per posting list, per pair, per facet: doc id -> its new value (0 or False: none)
+        self.postings: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+        self.pairs: dict[str, dict[int, bool]] = defaultdict(dict)
+        self.facets: dict[str, dict[int, bool]] = defaultdict(dict)
+
+    def run(self, changed: dict[int, SearchDoc], keys: list[str]) -> tuple[dict[str, bytes], list[str], IndexState]:
+        state = self.state
+        fields, lengths = list(state.fields), list(state.lengths)
+        for doc_id, doc in sorted(changed.items()):
+            old_data = self.previous[_doc_path(doc_id)]
+            old_fields, new_fields = state.fields[doc_id], DocFields.of(doc)
+            old, new = analyze(_restore_doc(old_data, old_fields)), analyze(doc)  # type: ignore[arg-type]
+            for key in old.counts.keys() | new.counts.keys():
+                if old.counts.get(key) != new.counts.get(key):
+                    self.postings[key][doc_id] = new.counts.get(key, 0)
+            for pair in old.pairs ^ new.pairs:
+                self.pairs[" ".join(pair)][doc_id] = pair in new.pairs
+            old_facets, new_facets = old_fields.facet_keys(), new_fields.facet_keys()
+            for key in old_facets ^ new_facets:
+                self.facets[key][doc_id] = key in new_facets
+            fields[doc_id], lengths[doc_id] = new_fields, new.length
+            self.put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
+        term_sizes, shards, split = self.update_terms()
+        facets = self.update_facets()
+        pair_bytes, buckets = self.update_pairs()
+        self.put(LENGTHS_PATH, _lengths_file(lengths, fields))
+        self.put(META_PATH, _meta(len(state.urls), shards, split, facets, buckets))
+        new_state = IndexState(FORMAT_VERSION, state.urls, keys, fields, lengths, term_sizes, sorted(shards),
+                               sorted(split), sorted(facets), pair_bytes, buckets)
+        return self.files, sorted(self.deleted), new_state
+
+    def put(self, path: str, content: bytes) -> None:
+        """Write a file unless the previous index already has these bytes."""
+        try:
+            same = self.previous.raw(path) == content
+        except (FileNotFoundError, KeyError):
+            same = False
+        if not same:
+            self.files[path] = content
+
+    def update_terms(self) -> tuple[dict[str, dict[str, int]], set[str], set[str]]:
+        """Rewrite the entries of the terms whose postings changed, then re-plan their letters."""
+        state = self.state
+        old_shards, old_split = set(state.shards), set(state.split)
+        by_term: dict[str, dict[str, dict[int, int]]] = defaultdict(dict)
+        for (term, sig), changes in self.postings.items():
+            by_term[term][sig] = changes
+        entries: dict[str, list[list[str]]] = {}  # the new entry of each touched term ([]: gone)
+        for term, sig_changes in by_term.items():
+            entry = dict(self.old_entry(term, old_shards, old_split))
+            for sig, changes in sig_changes.items():
+                postings = dict(decode_postings(entry.get(sig, "")))
+                postings.update(changes)
+                kept = sorted((doc, count) for doc, count in postings.items() if count)
+                if kept:
+                    entry[sig] = encode_postings(kept)
+                else:
+                    entry.pop(sig, None)
+            entries[term] = [[sig, encoded] for sig, encoded in sorted(entry.items())]
+
+        term_sizes = dict(state.term_sizes)
+        shards, split = set(old_shards), set(old_split)
+        for letter in sorted({term[:1] for term in entries}):
+            old_sizes = state.term_sizes.get(letter, {})
+            sizes = dict(old_sizes)
+            for term, entry in entries.items():
+                if term[:1] != letter:
+                    continue
+                if entry:
+                    sizes[term] = _entry_size(term, entry)
+                else:
+                    sizes.pop(term, None)
+            if sizes:
+                term_sizes[letter] = sizes
+            else:
+                term_sizes.pop(letter, None)
+            old_plan = defaultdict(list)
+            for term in sorted(old_sizes):
+                old_plan[shard_for(term, old_shards, old_split)].append(term)
+            plan, letter_split = plan_shards(sizes)
+            shards -= {key for key in old_shards if key[:1] == letter}
+            split -= {key for key in old_split if key[:1] == letter}
+            shards |= plan.keys()
+            split |= set(letter_split)
+            for key, group in plan.items():
+                if old_plan.get(key) == group and not any(term in entries for term in group):
+                    continue
+                content = {term: entries[term] if term in entries else self.old_entry(term, old_shards, old_split)
+                           for term in group}
+                self.put(_shard_path(key), _script("t", key, content))
+            self.deleted += [_shard_path(key) for key in old_plan if key not in plan]
+        return term_sizes, shards, split
+
+    def old_entry(self, term: str, shards: set[str], split: set[str]) -> list[list[str]]:
+        key = shard_for(term, shards, split)
+        if key is None:
+            return []
+        return self.previous[_shard_path(key)].get(term, [])  # type: ignore[attr-defined]
+
+    def update_facets(self) -> set[str]:
+        facets = set(self.state.facets)
+        for key, changes in sorted(self.facets.items()):
+            ids = set(decode_ids(self.previous[_facet_path(key)])) if key in facets else set()  # type: ignore[arg-type]
+            ids |= {doc for doc, member in changes.items() if member}
+            ids -= {doc for doc, member in changes.items() if not member}
+            if ids:
+                facets.add(key)
+                self.put(_facet_path(key), _script("f", key, encode_ids(sorted(ids))))
+            else:
+                facets.discard(key)
+                self.deleted.append(_facet_path(key))
+        return facets
+
+    def update_pairs(self) -> tuple[int, int]:
+        """Change the touched pairs; every pair file is rewritten only when their number changes."""
+        old_buckets = self.state.pair_buckets
+        total = self.state.pair_bytes
+        touched: dict[str, str] = {}  # pair -> its new encoded ids ("": gone)
+        for pair, changes in self.pairs.items():
+            old = self.old_pairs(bucket(pair, old_buckets)).get(pair, "") if old_buckets else ""
+            ids = set(decode_ids(old)) | {doc for doc, member in changes.items() if member}
+            ids -= {doc for doc, member in changes.items() if not member}
+            touched[pair] = encode_ids(sorted(ids))
+            total += (_pair_size(pair, touched[pair]) if ids else 0) - (_pair_size(pair, old) if old else 0)
+        buckets = pair_buckets(total)
+        if buckets == old_buckets:
+            numbers = sorted({bucket(pair, buckets) for pair in touched})
+        else:
+            numbers = list(range(max(buckets, old_buckets)))
+        merged: dict[str, str] = {}
+        for number in numbers:
+            if number < old_buckets:
+                merged.update(self.old_pairs(number))
+        merged.update(touched)
+        kept = [number for number in numbers if number < buckets]
+        regrouped = _pair_files({pair: ids for pair, ids in merged.items() if ids}, buckets, kept)
+        for number in numbers:
+            if number < buckets:
+                self.put(_pair_path(number), regrouped[_pair_path(number)])
+            else:
+                self.deleted.append(_pair_path(number))
+        return total, buckets
+
+    def old_pairs(self, number: int) -> dict[str, str]:
+        return self.previous[_pair_path(number)]  # type: ignore[return-value]

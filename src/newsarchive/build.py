@@ -24,12 +24,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .archive import Archive, article_files
 from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
 
 if TYPE_CHECKING:
-    from .archive import Archive
     from .records import Record
     from .render import Previous
 
@@ -289,7 +289,7 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
         return
     todo = []
-    for path in sorted(articles.glob("*.md")):
+    for path in article_files(articles):
         digest = cache.digest(str(path))
         if digest is not None and cache.cached_record(f"{digest}:{path}") is None:
             todo.append((path, config.root.resolve(), f"{digest}:{path}"))
@@ -322,7 +322,7 @@ def _listed(config: SiteConfig) -> list[str]:
     articles = str(config.path("articles_dir"))
     found = []
     if os.path.isdir(articles):
-        found = sorted(os.path.join(articles, n) for n in os.listdir(articles) if n.endswith(".md"))
+        found = [str(path) for path in article_files(Path(articles))]
     for folder in (config.path("templates_dir"), config.path("static_dir")):
         for parent, subfolders, files in os.walk(folder):
             subfolders.sort()

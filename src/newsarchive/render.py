@@ -651,10 +651,9 @@ class SiteRenderer:
 
     def write_search_index(self) -> tuple[list[tuple[str, FileStat]], IndexState]:
         """The whole index, written into the output folder (in a worker process when there are several)."""
-        files, state = build_index(self.search_docs(lazy=False))
         writer = Writer(self.writer.out_dir)
-        for path, content in sorted(files.items()):
-            writer.write(path, content, "search index")
+        _, state = build_index(self.search_docs(lazy=False),
+                               emit=lambda path, content: writer.write(path, content, "search index"))
         return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
 
     def record_search_index(self, files: list[tuple[str, FileStat]], state: IndexState) -> None:

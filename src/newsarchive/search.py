@@ -56,7 +56,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise
+from itertools import chain
 from operator import sub
 from pathlib import Path
 
@@ -269,7 +269,7 @@ class DocTerms:
 
     counts: dict[tuple[str, str], int]  # (folded term, signature) -> weighted term frequency
     length: int  # weighted number of words
-    pairs: set[tuple[str, str]]  # two folded words side by side in one clause ("uy", "ban")
+    pairs: set[str]  # two folded words side by side in one clause: "uy ban"
 
 
 def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
@@ -313,14 +313,15 @@ def _term(word: str) -> tuple[str, str]:
 
 def analyze(doc: SearchDoc) -> DocTerms:
     counts: dict[tuple[str, str], int] = {}
-    pairs: set[tuple[str, str]] = set()
+    pairs: set[str] = set()
     length = 0
     for weight, text in _fields(doc):
         words: list[str] = []
         for clause in _CLAUSE.split(unicodedata.normalize("NFC", text)):
             found = _TOKEN.findall(clause)
             if len(found) > 1:
-                pairs.update(pairwise(_fold_all(found)))
+                folded = _fold_all(found)
+                pairs.update(map(" ".join, zip(folded, folded[1:])))
             words += found
         length += weight * len(words)
         for word, count in Counter(words).items():  # each distinct word once: C counts the rest
@@ -481,15 +482,19 @@ def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
 # --- clean build -----------------------------------------------------------------------------
 
 
-def build_index(docs: Sequence[tuple[str, SearchDoc]]) -> tuple[dict[str, bytes], IndexState]:
+def build_index(docs: Sequence[tuple[str, SearchDoc]],
+                emit: Callable[[str, bytes], None] | None = None) -> tuple[dict[str, bytes], IndexState]:
     """Clean build. docs: (key, doc), in any order; a key must change whenever its doc's content
     (URL included) does. Returns every index file (path relative to the site root,
-    "search/t/ab.js") and the state for `update_index`."""
+    "search/t/ab.js") and the state for `update_index`. With `emit`, each file is handed to it as
+    soon as it is made instead (and the mapping returned is empty): the document files alone are
+    as large as all the articles' text."""
     ordered = sorted(docs, key=lambda item: item[1].url)
     _check_unique([key for key, _ in ordered], [doc.url for _, doc in ordered])
     files: dict[str, bytes] = {}
+    put = emit or files.__setitem__
     postings: dict[tuple[str, str], list[int]] = {}  # [doc, weight, doc, weight, ...]
-    pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+    pairs: dict[str, list[int]] = defaultdict(list)
     facets: dict[str, list[int]] = defaultdict(list)
     fields: list[DocFields] = []
     lengths: list[int] = []
@@ -508,7 +513,7 @@ def build_index(docs: Sequence[tuple[str, SearchDoc]]) -> tuple[dict[str, bytes]
             facets[key].append(doc_id)
         fields.append(doc_fields)
         lengths.append(terms.length)
-        files[_doc_path(doc_id)] = _script("d", doc_id, _doc_data(doc))
+        put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
 
     variants: dict[str, list[list[str]]] = defaultdict(list)
     for (term, sig), found in postings.items():
@@ -517,15 +522,18 @@ def build_index(docs: Sequence[tuple[str, SearchDoc]]) -> tuple[dict[str, bytes]
     sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
     shards, split = plan_shards(sizes)
     for key, group in shards.items():
-        files[_shard_path(key)] = _script("t", key, {t: entries[t] for t in group})
+        put(_shard_path(key), _script("t", key, {t: entries[t] for t in group}))
+    del entries, variants, postings
     for key, ids in facets.items():
-        files[_facet_path(key)] = _script("f", key, encode_ids(ids))
-    encoded_pairs = {" ".join(pair): encode_ids(ids) for pair, ids in pairs.items()}
+        put(_facet_path(key), _script("f", key, encode_ids(ids)))
+    encoded_pairs = {pair: encode_ids(ids) for pair, ids in pairs.items()}
+    del pairs
     pair_bytes = sum(_pair_size(pair, encoded) for pair, encoded in encoded_pairs.items())
     buckets = pair_buckets(pair_bytes)
-    files.update(_pair_files(encoded_pairs, buckets, range(buckets)))
-    files[LENGTHS_PATH] = _lengths_file(lengths, fields)
-    files[META_PATH] = _meta(len(ordered), shards, split, facets, buckets)
+    for path, content in _pair_files(encoded_pairs, buckets, range(buckets)).items():
+        put(path, content)
+    put(LENGTHS_PATH, _lengths_file(lengths, fields))
+    put(META_PATH, _meta(len(ordered), shards, split, facets, buckets))
 
     term_sizes: dict[str, dict[str, int]] = defaultdict(dict)
     for term, size in sizes.items():
@@ -634,7 +642,7 @@ class _Update:
                 if old.counts.get(key) != new.counts.get(key):
                     self.postings[key][doc_id] = new.counts.get(key, 0)
             for pair in old.pairs ^ new.pairs:
-                self.pairs[" ".join(pair)][doc_id] = pair in new.pairs
+                self.pairs[pair][doc_id] = pair in new.pairs
             old_facets, new_facets = old_fields.facet_keys(), new_fields.facet_keys()
             for key in old_facets ^ new_facets:
                 self.facets[key][doc_id] = key in new_facets

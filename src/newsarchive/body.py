@@ -7,7 +7,7 @@ or event handler reaches a page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import markdown
 import nh3
@@ -22,13 +22,28 @@ _BODY_TAGS = {"p", "h2", "h3", "h4", "em", "strong", "a", "ul", "ol", "li", "blo
               "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "sub", "sup"}
 _BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 _BLOCK_SPLIT = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+
+# Plain text: letters (Vietnamese ones precomposed), digits, spaces, newlines and punctuation that
+# neither Markdown nor the sanitizer touches. Its letters are in normal form and compose with
+# nothing, so text.normalize_name keeps its length: the cheap test that a block is not a caption.
+_VIETNAMESE = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_PLAIN_CHARACTERS = re.compile(f"[A-Za-z0-9{_VIETNAMESE}{_VIETNAMESE.upper()} \n,.:;?%/()'\"“”‘’–—…+=-]+")
+# Where plain characters still mean Markdown: a line starting a list, an underline, a rule
+# (" - - -") or an indented block, a numbered item. (Two spaces, as in a line break, are not plain.)
+_MARKDOWN_LINE = re.compile(r"^(?:[-+= ]|\d+[.)])", re.MULTILINE)
 
 
 def summary(record: Record, limit: int = 240) -> str:
     """The first paragraph of text (not a caption or heading), shortened on a word boundary."""
     skip = {text.normalize_name(x) for x in (*record.captions, *record.subheadings)}
-    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in _BLOCK_SPLIT.split(record.body))
-    first = next((p for p in paragraphs if p and not p.startswith("#") and text.normalize_name(p) not in skip), "")
+    skip_lengths = {len(key) for key in skip}
+    first = ""
+    for block in _blocks(record.body):  # lazily: the first paragraph is usually the first block
+        paragraph = _SPACES.sub(" ", block).strip()
+        if paragraph and not paragraph.startswith("#") and _name_key(paragraph, skip_lengths) not in skip:
+            first = paragraph
+            break
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0] + "…"
@@ -41,18 +56,20 @@ def body_html(body: str, captions: Iterable[str], subheadings: Iterable[str]) ->
     """
     caption_keys = {text.normalize_name(c): c for c in captions if c.strip()}
     heading_keys = {text.normalize_name(s) for s in subheadings if s.strip()}
+    key_lengths = {len(key) for key in (*caption_keys, *heading_keys)}
     blocks = [b.strip("\n") for b in _BLOCK_SPLIT.split(body.strip("\n")) if b.strip()]
-    shown = {text.normalize_name(b) for b in blocks}
+    keys = [_name_key(b, key_lengths) for b in blocks]
+    shown = set(keys)
     out: list[str] = [_figure(c) for key, c in caption_keys.items() if key not in shown]
     pending: list[str] = []
 
     def flush() -> None:
         if pending:
-            out.append(_markdown("\n\n".join(pending)))
+            out.append(_paragraphs(pending) if all(map(_is_plain_paragraph, pending))
+                       else _markdown("\n\n".join(pending)))
             pending.clear()
 
-    for block in blocks:
-        key = text.normalize_name(block)
+    for block, key in zip(blocks, keys):
         if key in caption_keys:
             flush()
             out.append(_figure(block.strip()))
@@ -63,6 +80,37 @@ def body_html(body: str, captions: Iterable[str], subheadings: Iterable[str]) ->
             pending.append(block)
     flush()
     return Markup("\n".join(out))
+
+
+def _blocks(body: str) -> Iterator[str]:
+    """_BLOCK_SPLIT.split(body), one block at a time."""
+    start = 0
+    for gap in _BLOCK_SPLIT.finditer(body):
+        yield body[start:gap.start()]
+        start = gap.end()
+    yield body[start:]
+
+
+def _is_plain(block: str) -> bool:
+    """Plain characters, single-spaced, no space at either end: text.normalize_name keeps its length."""
+    return _PLAIN_CHARACTERS.fullmatch(block) is not None and "  " not in block and block == block.strip()
+
+
+def _name_key(block: str, key_lengths: set[int]) -> str | None:
+    """text.normalize_name(block), or None when it cannot be any of the keys, which have these lengths."""
+    if len(block) not in key_lengths and _is_plain(block):
+        return None
+    return text.normalize_name(block)
+
+
+def _is_plain_paragraph(block: str) -> bool:
+    """A block Markdown makes one paragraph of, its text unchanged, and the sanitizer keeps as is."""
+    return _is_plain(block) and _MARKDOWN_LINE.search(block) is None
+
+
+def _paragraphs(blocks: list[str]) -> str:
+    """What _markdown gives for plain paragraphs, without parsing them."""
+    return "\n".join(f"<p>{block}</p>" for block in blocks)
 
 
 def _figure(caption: str) -> str:

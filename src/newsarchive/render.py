@@ -250,10 +250,22 @@ def json_ld(data: dict[str, Any]) -> Markup:
 
 # --- strings and environment -------------------------------------------------------------------
 
+class UiStrings(dict[str, str]):
+    """The interface strings of one language, also readable as attributes.
+
+    Templates read `t.nav_home`; Jinja tries an attribute before an item, and on a plain dict that
+    attempt fails, dozens of times per page.
+    """
+
+    def __init__(self, strings: dict[str, str]):
+        super().__init__(strings)
+        self.__dict__ = self
+
+
 @cache
-def ui_strings(language: str) -> dict[str, str]:
+def ui_strings(language: str) -> UiStrings:
     data = resources.files("newsarchive").joinpath(f"strings/{language}.yaml").read_text("utf-8")
-    return yaml.safe_load(data)
+    return UiStrings(yaml.safe_load(data))
 
 
 def make_environment(config: SiteConfig) -> Environment:
@@ -264,6 +276,7 @@ def make_environment(config: SiteConfig) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat every template at every page
     )
     language = config.language
     env.filters["number"] = lambda v: format_number(v, language)

@@ -36,17 +36,25 @@ _MARKDOWN_LINE = re.compile(r"^(?:[-+= ]|\d+[.)])", re.MULTILINE)
 
 def summary(record: Record, limit: int = 240) -> str:
     """The first paragraph of text (not a caption or heading), shortened on a word boundary."""
+    return shorten(lead(record), limit)
+
+
+def lead(record: Record) -> str:
+    """The first paragraph of text: not a caption or heading, its white space collapsed."""
     skip = {text.normalize_name(x) for x in (*record.captions, *record.subheadings)}
     skip_lengths = {len(key) for key in skip}
-    first = ""
     for block in _blocks(record.body):  # lazily: the first paragraph is usually the first block
         paragraph = _SPACES.sub(" ", block).strip()
         if paragraph and not paragraph.startswith("#") and _name_key(paragraph, skip_lengths) not in skip:
-            first = paragraph
-            break
-    if len(first) <= limit:
-        return first
-    return first[:limit].rsplit(" ", 1)[0] + "…"
+            return paragraph
+    return ""
+
+
+def shorten(paragraph: str, limit: int) -> str:
+    """At most `limit` characters, cut on a word boundary and marked with an ellipsis."""
+    if len(paragraph) <= limit:
+        return paragraph
+    return paragraph[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def body_html(body: str, captions: Iterable[str], subheadings: Iterable[str]) -> Markup:

@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 
 from . import text
 from .archive import Archive, Article, DirectiveTerm, Province
-from .body import body_html, summary
+from .body import body_html, lead, shorten, summary
 from .cache import FileStat, digest_bytes, key_of, stat_of
 from .config import SiteConfig
 from .load import province_key
@@ -369,7 +369,7 @@ class SiteRenderer:
         self.feeds: list[str] = []
         self.workers = workers
         self.digest_file = digest_file
-        self.summaries: dict[tuple[int, int], str] = {}
+        self.leads: dict[int, str] = {}
         self.env.filters["summary"] = self.summary  # an article is summarised on up to eight pages
         # What a page that shows an article depends on: its slug, its file and whether its source is published.
         self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
@@ -379,12 +379,12 @@ class SiteRenderer:
         self.search_state: IndexState | None = None  # what the next build's update_index starts from
 
     def summary(self, record: Record, limit: int = 240) -> str:
-        """summary(), computed once per record and length (records live as long as the renderer)."""
-        key = (id(record), limit)
-        found = self.summaries.get(key)
+        """body.summary(), its lead paragraph found once per record (records live as long as the
+        renderer; listings, feeds and the article page each ask for their own length)."""
+        found = self.leads.get(id(record))
         if found is None:
-            found = self.summaries[key] = summary(record, limit)
-        return found
+            found = self.leads[id(record)] = lead(record)
+        return shorten(found, limit)
 
     # --- keys ---------------------------------------------------------------------------------
 

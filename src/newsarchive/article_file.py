@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -58,14 +60,20 @@ class ArticleText:
 def split_article(text: str) -> ArticleText | None:
     """Split at the fences; None when the file does not start with a front-matter block."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != FENCE:
+    first_end = text.find("\n")
+    if first_end == -1 or text[:first_end].strip() != FENCE:
         return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() == FENCE:
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1:]).strip("\n")
-            return ArticleText(front, body, index + 2)
+    # The closing fence is the first line below that strips to `---`; only lines holding `---` can.
+    search = first_end + 1
+    while (found := text.find(FENCE, search)) != -1:
+        line_start = text.rfind("\n", 0, found) + 1
+        line_end = text.find("\n", found)
+        if line_end == -1:
+            line_end = len(text)
+        if text[line_start:line_end].strip() == FENCE:
+            body = text[line_end + 1:].strip("\n")
+            return ArticleText(text[first_end + 1:line_start - 1], body, text.count("\n", 0, line_start) + 2)
+        search = line_end
     return None
 
 
@@ -95,6 +103,15 @@ class FrontMatterError(Exception):
 
 
 def parse_front_matter(text: str) -> Any:
+    """The YAML of a front matter: the fast reader when the text is in its subset, else the strict loader.
+
+    Both give the same values; only the strict loader explains what is wrong with a text.
+    """
+    common = read_common_front_matter(text)
+    return common if common is not None else parse_front_matter_strictly(text)
+
+
+def parse_front_matter_strictly(text: str) -> Any:
     """The YAML of a front matter, read with the safe loader and refusing what safe_load lets by.
 
     Refused, each with a message that says what to do: anchors and aliases (an alias bomb expands
@@ -184,3 +201,230 @@ def clean_strings(value: Any) -> Any:
     if isinstance(value, dict):
         return {clean_strings(k): clean_strings(v) for k, v in value.items()}
     return value
+
+
+# --- the fast reader: the YAML that format_article writes ----------------------------------------
+#
+# Building nodes, checking them and constructing values costs most of the time it takes to load an
+# archive. The files we write use a small part of YAML: block mappings of plain keys, indentless
+# block sequences, plain and quoted scalars (long ones folded over indented lines), `[]` and `{}`.
+# This reader reads that part directly and gives up at the first thing outside it, so the strict
+# loader reads everything else and stays the one that explains faults.
+
+
+class _OutsideSubset(Exception):
+    """The text uses YAML the fast reader does not read; the strict loader must."""
+
+
+# Characters that change how YAML reads a text (tabs, the other line breaks, a BOM) or that
+# clean_strings would remove (controls, non-characters, surrogates): all left to the strict loader.
+_OUTSIDE_SUBSET_CHARACTERS = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")  # where a plain scalar cannot start (quotes, flows)
+_SUBSET_MAX_DEPTH = 8  # collections; a record nests three
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_SIMPLE_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+                   "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+                   "L": "\u2028", "P": "\u2029"}
+# The loader's own implicit resolvers, by first character: a plain scalar that none of them matches
+# is text (`1e3`, `Nguyễn`), one they match is a value of another type (YAML 1.1: `yes`, `012`, `~`).
+_WILDCARD_RESOLVERS = tuple(_Loader.yaml_implicit_resolvers.get(None, ()))
+_RESOLVERS = {first: (*resolvers, *_WILDCARD_RESOLVERS)
+              for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
+# The typed plain scalars that format_article writes, as the loader reads them; any other form of a
+# type (`yes`, `0o12`, `1_000`, `.5`, `2022-05-13`) is left to the loader itself.
+_OBVIOUS_WORDS = {word: yaml.load(word, Loader=_Loader) for word in ("null", "true", "false")}
+_OBVIOUS_NUMBER = re.compile(r"-?(?:(?P<int>0|[1-9][0-9]{0,99})|[0-9]+\.[0-9]+(?:[eE][-+][0-9]+)?)")
+_NOT_OBVIOUS = object()
+
+
+@lru_cache(maxsize=4096)  # values repeat across an archive: null, true, province, 1, the names of places
+def _plain(value: str) -> Any:
+    """The value of a plain scalar, its lines joined; a `#` or `: ` in it would end it, so they are refused."""
+    if ": " in value or " #" in value or value[-1] == ":":
+        raise _OutsideSubset
+    resolvers = _RESOLVERS.get(value[0], _WILDCARD_RESOLVERS)
+    if not resolvers:
+        return value  # most text: no type starts with its first character
+    word = _OBVIOUS_WORDS.get(value, _NOT_OBVIOUS)
+    if word is not _NOT_OBVIOUS:
+        return word
+    number = _OBVIOUS_NUMBER.fullmatch(value)
+    if number:
+        return int(value) if number["int"] else float(value)
+    for _, pattern in resolvers:
+        if pattern.match(value):
+            raise _OutsideSubset
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _is_text_key(key: str) -> bool:
+    """A key of plain ASCII letters, digits and `_` that YAML reads as that text."""
+    return key.isascii() and key.isidentifier() and len(key) <= 128 and isinstance(_plain(key), str)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    hex_digits = match.group(1) or match.group(2) or match.group(3)
+    if hex_digits is None:
+        replacement = _SIMPLE_ESCAPES.get(match.group(4))
+        if replacement is None:
+            raise _OutsideSubset
+        return replacement
+    code = int(hex_digits, 16)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        raise _OutsideSubset
+    return chr(code)
+
+
+class _SubsetReader:
+    """Reads a front matter in the subset, raising _OutsideSubset at the first thing outside it.
+
+    Lines are kept without their indentation (`columns` has it); blank lines are dropped, and
+    `after_blank` keeps where there was one, since inside a scalar it would be a line break.
+    """
+
+    def __init__(self, text: str):
+        lines = text.split("\n")
+        contents = [line.lstrip(" ") for line in lines]
+        self.after_blank: frozenset[int] = frozenset()
+        if "" in contents:
+            kept = [index for index, content in enumerate(contents) if content]
+            self.after_blank = frozenset(position for position, index in enumerate(kept)
+                                         if index and not contents[index - 1])
+            lines = [lines[index] for index in kept]
+            contents = [contents[index] for index in kept]
+        self.contents = contents
+        self.columns = list(map(operator.sub, map(len, lines), map(len, contents)))
+        self.count = len(contents)
+        self.index = 0  # the next line to read
+
+    def document(self) -> dict[str, Any]:
+        if not self.count or self.columns[0] != 0:
+            raise _OutsideSubset
+        return self.mapping(0, self.contents[0], 1)  # a mapping at column 0 ends with the text
+
+    def mapping(self, column: int, entry: str, depth: int) -> dict[str, Any]:
+        """Keys at `column`; `entry` is the first one's text, on the current line (maybe after `- `)."""
+        contents, columns, count, index = self.contents, self.columns, self.count, self.index
+        result: dict[str, Any] = {}
+        while True:
+            key, colon, rest = entry.partition(": ")
+            if not colon:
+                key, rest = entry.rstrip(" "), ""
+                if key[-1:] != ":":
+                    raise _OutsideSubset
+                key = key[:-1]
+            if key in result or not _is_text_key(key):
+                raise _OutsideSubset  # a key twice, a key YAML reads as true or null, or not a plain word
+            index += 1
+            rest = rest.strip(" ")
+            if rest and rest[0] not in _INDICATORS and (index == count or columns[index] <= column):
+                result[key] = _plain(rest)  # most values: plain text on one line
+            else:
+                self.index = index
+                result[key] = self.scalar(rest, column) if rest else self.block(column, depth)
+                index = self.index
+            if index == count or columns[index] < column:
+                self.index = index
+                return result
+            if columns[index] > column:
+                raise _OutsideSubset
+            entry = contents[index]
+
+    def sequence(self, column: int, depth: int) -> list[Any]:
+        """Items `- ` at `column`, from the current line on."""
+        contents, columns, count, index = self.contents, self.columns, self.count, self.index
+        items: list[Any] = []
+        while True:
+            content = contents[index]
+            if not content.startswith("- "):
+                self.index = index
+                return items
+            item = content[2:].lstrip(" ")
+            item_column = column + len(content) - len(item)
+            item = item.rstrip(" ")
+            if not item:
+                raise _OutsideSubset  # the item is on the lines below its dash
+            self.index = index
+            if item[0] not in "'\"" and (": " in item or item[-1] == ":"):
+                items.append(self.mapping(item_column, item, depth + 1))
+            else:
+                self.index += 1
+                items.append(self.scalar(item, column))
+            index = self.index
+            if index == count or columns[index] < column:
+                return items
+            if columns[index] > column:
+                raise _OutsideSubset
+
+    def block(self, indent: int, depth: int) -> Any:
+        """The value of a `key:` that ends its line: the block below it, or null."""
+        if self.index == self.count:
+            return None
+        if depth >= _SUBSET_MAX_DEPTH:
+            raise _OutsideSubset
+        column, content = self.columns[self.index], self.contents[self.index]
+        if column >= indent and content.startswith("- "):
+            return self.sequence(column, depth + 1)  # at the key's column too: an indentless sequence
+        if column > indent:
+            return self.mapping(column, content, depth + 1)
+        return None
+
+    def scalar(self, text: str, indent: int) -> Any:
+        """A scalar that starts with `text` and may go on over lines indented deeper than `indent`."""
+        first = text[0]
+        if first in _INDICATORS:
+            if first == "'":
+                return self.single_quoted(text[1:], indent)
+            if first == '"':
+                match = _DOUBLE_QUOTED.fullmatch(text)
+                if match is None:
+                    raise _OutsideSubset  # folded over lines, or text after the closing quote
+                return _UNWRITABLE.sub("", _ESCAPE.sub(_unescape, match.group(1)))
+            if text == "[]":
+                return []
+            if text == "{}":
+                return {}
+            if not (first == "-" and "0" <= text[1:2] <= "9"):
+                raise _OutsideSubset  # only a number may start with one
+        parts = [text]
+        while self.index < self.count and self.columns[self.index] > indent:
+            if self.index in self.after_blank:
+                raise _OutsideSubset  # a blank line in a plain scalar is a line break
+            parts.append(self.contents[self.index].rstrip(" "))
+            self.index += 1
+        return _plain(" ".join(parts))  # a single line break reads as a space
+
+    def single_quoted(self, rest: str, indent: int) -> str:
+        """The text after an opening `'`: `''` is a quote, a line break between lines a space."""
+        pieces: list[str] = []
+        while True:
+            quote = rest.find("'")
+            if quote == -1:
+                pieces.append(rest)
+                if (self.index == self.count or self.columns[self.index] <= indent
+                        or self.index in self.after_blank):
+                    raise _OutsideSubset
+                pieces.append(" ")
+                rest = self.contents[self.index].rstrip(" ")
+                self.index += 1
+            elif rest[quote + 1:quote + 2] == "'":
+                pieces.append(rest[:quote + 1])
+                rest = rest[quote + 2:]
+            elif quote + 1 < len(rest):
+                raise _OutsideSubset  # something after the closing quote
+            else:
+                pieces.append(rest[:quote])
+                return "".join(pieces)
+
+
+def read_common_front_matter(text: str) -> dict[str, Any] | None:
+    """The front matter as parse_front_matter_strictly reads it, or None when the text is outside the subset."""
+    if _OUTSIDE_SUBSET_CHARACTERS.search(text):
+        return None
+    try:
+        return _SubsetReader(text).document()
+    except _OutsideSubset:
+        return None

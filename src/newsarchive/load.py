@@ -15,7 +15,15 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import UnionType
-from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
+from typing import (
+    Any,
+    Callable,
+    NamedTuple,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 import yaml
 
@@ -30,6 +38,7 @@ from .archive import (
     Province,
     Region,
     Year,
+    article_files,
 )
 from .article_file import (
     FrontMatterError,
@@ -80,17 +89,20 @@ def _name(where: tuple[str | int, ...]) -> str:
     return out
 
 
-def _text(required: bool = False) -> Check:
-    def check(value: Any, where: tuple[str | int, ...]) -> str | None:
-        if value is None or value == "":
-            if required:
-                raise RecordError(where, f"'{_name(where)}' is required and must not be empty.")
-            return None if value is None else ""
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
-            raise RecordError(where, f"'{_name(where)}' must be text, not {_describe(value)}.")
-        return str(value)  # `code: 15`, `district: 2`: names that YAML read as numbers
+def _text(value: Any, where: tuple[str | int, ...]) -> str | None:
+    if value is None or value == "":
+        return value
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        raise RecordError(where, f"'{_name(where)}' must be text, not {_describe(value)}.")
+    return str(value)  # `code: 15`, `district: 2`: names that YAML read as numbers
 
-    return check
+
+def _required_text(value: Any, where: tuple[str | int, ...]) -> str:
+    if value is None or value == "":
+        raise RecordError(where, f"'{_name(where)}' is required and must not be empty.")
+    return _text(value, where)
+
+
 
 
 def _integer(value: Any, where: tuple[str | int, ...]) -> int:
@@ -114,6 +126,12 @@ def _flag(value: Any, where: tuple[str | int, ...]) -> bool:
     if not isinstance(value, bool):
         raise RecordError(where, f"'{_name(where)}' must be true or false, not {_describe(value)}.")
     return value
+
+
+# The types of value each check gives back unchanged (an empty string aside): Shape does not call the
+# check for them, as a call per value adds up to a good part of the load time.
+_UNCHANGED: dict[Check, tuple[type, ...]] = {_text: (str, type(None)), _required_text: (str,), _integer: (int,),
+                                             _flag: (bool,)}
 
 
 def _published(value: Any, where: tuple[str | int, ...]) -> str | None:
@@ -158,32 +176,50 @@ def _texts(value: Any, where: tuple[str | int, ...]) -> list[str]:
         return [value]
     if not isinstance(value, list):
         raise RecordError(where, f"'{_name(where)}' must be a list of texts, not {_describe(value)}.")
-    return [_text(required=True)(item, (*where, i)) for i, item in enumerate(value)]
+    return [item if type(item) is str and item != "" else _required_text(item, (*where, i))
+            for i, item in enumerate(value)]
 
 
-@dataclass(frozen=True)
+_ABSENT = object()  # a key not in the mapping (None is a value)
+
+
+class FieldCheck(NamedTuple):
+    """How one key of a mapping is checked."""
+
+    name: str
+    check: Check
+    required: bool
+    unchanged: tuple[type, ...]  # the types of value the check gives back as they are (an empty string aside)
+    default: Any  # for the key when it is absent and not required; _ABSENT: left out
+
+
+@dataclass(frozen=True, eq=False)  # one per records class: compared and hashed as itself, like the other checks
 class Shape:
-    """The fields of one nested mapping: name -> (check, required)."""
+    """The fields of one nested mapping, in declaration order."""
 
-    fields: dict[str, tuple[Check, bool]]
-    defaults: dict[str, Any]  # filled in for keys that are absent and not required
+    fields: tuple[FieldCheck, ...]
+    names: frozenset[str]
 
     def __call__(self, value: Any, where: tuple[str | int, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise RecordError(where, f"'{_name(where)}' must be a mapping of key: value, not {_describe(value)}.")
+        if not value.keys() <= self.names:
+            key = next(key for key in value if key not in self.names)
+            raise RecordError((*where, key), f"'{_name((*where, key))}' is not a known key here; "
+                                             f"known keys: {', '.join(field.name for field in self.fields)}.")
         out: dict[str, Any] = {}
-        for key in value:
-            if key not in self.fields:
-                raise RecordError((*where, key), f"'{_name((*where, key))}' is not a known key here; "
-                                                 f"known keys: {', '.join(self.fields)}.")
-        for key, (check, required) in self.fields.items():
-            if key in value:
-                out[key] = check(value[key], (*where, key))
-            elif required:
-                owner = f"'{_name(where)}'" if where else "the front matter"
-                raise RecordError(where, f"{owner} lacks the required key '{key}'. Add a line '{key}: ...'.")
-            elif key in self.defaults:
-                out[key] = self.defaults[key]
+        for key, check, required, unchanged, default in self.fields:
+            item = value.get(key, _ABSENT)
+            if item is _ABSENT:
+                if required:
+                    owner = f"'{_name(where)}'" if where else "the front matter"
+                    raise RecordError(where, f"{owner} lacks the required key '{key}'. Add a line '{key}: ...'.")
+                if default is not _ABSENT:
+                    out[key] = default
+            elif type(item) in unchanged and item != "":
+                out[key] = item  # most values: calling the check for each adds up over an archive
+            else:
+                out[key] = check(item, (*where, key))
         return out
 
 
@@ -219,9 +255,9 @@ def _check_for(hint: Any) -> Check:
         if set(args) == {int, float}:
             return _number if len(args) == len(get_args(hint)) else _optional(_number)
         inner = args[0]
-        return _text() if inner is str else _optional(_check_for(inner))
+        return _text if inner is str else _optional(_check_for(inner))
     if hint is str:
-        return _text()
+        return _text
     if hint is int:
         return _integer
     if hint is bool:
@@ -237,29 +273,27 @@ def _check_for(hint: Any) -> Check:
 def shape_of(cls: type) -> Shape:
     """The Shape of a records dataclass, derived from its annotations so new fields are checked too."""
     hints = get_type_hints(cls)
-    checks: dict[str, tuple[Check, bool]] = {}
-    defaults: dict[str, Any] = {}
+    checks: list[FieldCheck] = []
     for f in fields(cls):
         if f.name == "body":  # the body is the text below the front matter, never a key
             continue
         hint = hints[f.name]
         check = _SPECIAL.get((cls, f.name)) or (
-            _text(required=True) if (cls, f.name) in _REQUIRED_TEXT else _check_for(hint))
-        checks[f.name] = (check, False)
-        if f.default is not MISSING or f.default_factory is not MISSING:
-            continue
-        optional = type(None) in get_args(hint)
-        if optional:
-            defaults[f.name] = None
-        elif get_origin(hint) is list:
-            defaults[f.name] = []
-        elif (cls, f.name) in _FILLED:
-            defaults[f.name] = _FILLED[(cls, f.name)]
-        elif hint is str and (cls, f.name) not in _REQUIRED_TEXT:
-            defaults[f.name] = ""
-        else:
-            checks[f.name] = (checks[f.name][0], True)
-    return Shape(checks, defaults)
+            _required_text if (cls, f.name) in _REQUIRED_TEXT else _check_for(hint))
+        required, default = False, _ABSENT
+        if f.default is MISSING and f.default_factory is MISSING:
+            if type(None) in get_args(hint):
+                default = None
+            elif get_origin(hint) is list:
+                default = []
+            elif (cls, f.name) in _FILLED:
+                default = _FILLED[(cls, f.name)]
+            elif hint is str and (cls, f.name) not in _REQUIRED_TEXT:
+                default = ""
+            else:
+                required = True
+        checks.append(FieldCheck(f.name, check, required, _UNCHANGED.get(check, ()), default))
+    return Shape(tuple(checks), frozenset(field.name for field in checks))
 
 
 RECORD = shape_of(Record)
@@ -278,7 +312,8 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise RecordError((), "the front matter must be a mapping of key: value (source:, title:, slug:...), "
                               f"not {_describe(data)}.")
-    known = {k: v for k, v in data.items() if k in RECORD.fields}
+    record_names = RECORD.names
+    known = {k: v for k, v in data.items() if k in record_names}
     values = RECORD(known, ())
     directives = values.get("directives", [])
     primaries = [i for i, d in enumerate(directives) if d["primary"]]
@@ -337,7 +372,7 @@ def read_record(path: Path, display: str, problems: Problems) -> Record | None:
         problems.error(display, str(err), _line_of(parts.front_matter, err.where))
         return None
     for key in data:  # validation proved it a mapping
-        if key not in RECORD.fields:
+        if key not in RECORD.names:
             hint = " The article text belongs below the closing `---`." if key == "body" else ""
             problems.warning(display, f"unknown key '{key}' is ignored.{hint}", _line_of(parts.front_matter, (key,)))
     values["body"] = clean_strings(parts.body)
@@ -420,7 +455,7 @@ def load_archive(config: SiteConfig, problems: Problems,
     taken: dict[str, Path] = {}
     folder = _display(articles_dir, root)
     sources = _SourceFinder(root)
-    for path in sorted(articles_dir.glob("*.md")):
+    for path in article_files(articles_dir):
         # Resolving each file is slow at 10,000 articles: only a symlink can lead out of the folder.
         display = _display(path, root) if path.is_symlink() else f"{folder}/{path.name}"
         record = reader(path, display, problems)

@@ -7,7 +7,7 @@ Every extracted value keeps `evidence`: the words of the article it was read fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 LEVELS = ("province", "district", "commune", "village")
@@ -130,7 +130,7 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
         """Build a record from a validated mapping (see load.validate_front_matter)."""
-        known = {f.name for f in fields(cls)}
+        known = cls.__dataclass_fields__  # name -> field: cheaper than dataclasses.fields() on every record
         values = {k: v for k, v in data.items() if k in known}
         values["localities"] = [Locality(**x) for x in data.get("localities") or []]
         values["directives"] = [DirectiveRef(**x) for x in data.get("directives") or []]

@@ -160,6 +160,21 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     assert rebuild_and_compare(project, tmp_path).unchanged
 
 
+def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp_path: Path) -> None:
+    cache = project / CACHE_DIR
+    (cache / "records-0.pickle").write_bytes(b"a shard of an older layout")
+    for article in sorted((project / "articles").glob("*.md"))[:20]:
+        article.unlink()
+    rebuild_and_compare(project, tmp_path)
+    assert not (cache / "records-0.pickle").exists()
+    from newsarchive.cache import Cache
+
+    kept = Cache(cache)
+    kept.fingerprint = kept.previous.fingerprint
+    records = {key for shard in cache.glob("records-*.pickle") for key in kept._read(shard.name, dict)}
+    assert len(records) == len(list((project / "articles").glob("*.md"))) == 40
+
+
 def test_a_file_removed_from_the_built_site_is_written_again(project: Path, tmp_path: Path) -> None:
     (project / "site" / "index.html").unlink()
     assert not rebuild_and_compare(project, tmp_path).unchanged

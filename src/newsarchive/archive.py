@@ -114,9 +114,13 @@ class Archive:
     undated: list[Article] = field(default_factory=list)  # neither a date nor a period
 
 
-def article_files(folder: Path) -> list[Path]:
-    """The article files of a folder (`*.md`, not hidden ones), sorted by name.
+def article_names(folder: Path | str) -> list[str]:
+    """The names of a folder's article files (`*.md`, not hidden ones), sorted.
 
-    Names, not Path objects, are sorted: at 10,000 articles Path comparison alone takes a tenth of a second.
+    Names, not Path objects: at 10,000 articles building and comparing Paths takes a tenth of a second.
     """
-    return [folder / name for name in sorted(os.listdir(folder)) if name.endswith(".md") and name[:1] != "."]
+    return sorted(name for name in os.listdir(folder) if name.endswith(".md") and name[:1] != ".")
+
+
+def article_files(folder: Path) -> list[Path]:
+    return [folder / name for name in article_names(folder)]

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .archive import Archive, article_files
+from .archive import Archive, article_files, article_names
 from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
@@ -108,7 +108,8 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
         renderer = SiteRenderer(archive, config, staging, report.problems, previous,
-                                digest_file=_digest_with(cache), workers=workers)
+                                digest_file=_digest_with(cache), workers=workers,
+                                compiled_templates=cache.folder / "templates" if cache.folder else None)
         report.pages = renderer.render()
         if previous is None:
             _replace(staging, output)
@@ -121,7 +122,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     report.reused = renderer.writer.reused
     report.rendered = len(renderer.writer.outputs) - report.reused
     if cache.folder is not None:
-        folders = {str(output / p.rpartition("/")[0]) for p in renderer.writer.outputs}
+        folders = {f"{output}/{p.rpartition('/')[0]}".rstrip("/") for p in renderer.writer.outputs}
         cache.write(State(outputs=renderer.writer.outputs, fragments=renderer.fragments,
                           search=renderer.search_state, inputs=inputs,
                           folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
@@ -322,7 +323,7 @@ def _listed(config: SiteConfig) -> list[str]:
     articles = str(config.path("articles_dir"))
     found = []
     if os.path.isdir(articles):
-        found = [str(path) for path in article_files(Path(articles))]
+        found = [f"{articles}/{name}" for name in article_names(articles)]
     for folder in (config.path("templates_dir"), config.path("static_dir")):
         for parent, subfolders, files in os.walk(folder):
             subfolders.sort()

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from jinja2 import (
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     meta,
@@ -268,9 +269,14 @@ def ui_strings(language: str) -> UiStrings:
     return UiStrings(yaml.safe_load(data))
 
 
-def make_environment(config: SiteConfig) -> Environment:
+def make_environment(config: SiteConfig, compiled: Path | None = None) -> Environment:
+    """The Jinja environment for the site's templates; `compiled`: a folder to keep their compiled
+    code in between builds (Jinja checks each against its template's source)."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = Environment(
         loader=FileSystemLoader(config.path("templates_dir")),
+        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -358,12 +364,13 @@ class SiteRenderer:
     """
 
     def __init__(self, archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems,
-                 previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1):
+                 previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1,
+                 compiled_templates: Path | None = None):
         self.archive = archive
         self.config = config
         self.problems = problems
         self.writer = Writer(out_dir, previous)
-        self.env = make_environment(config)
+        self.env = make_environment(config, compiled_templates)
         self.links = Links(archive)
         self.t = ui_strings(config.language)
         self.feeds: list[str] = []
@@ -652,7 +659,7 @@ class SiteRenderer:
         if previous is None or previous.search is None:
             return False
         old = [p for p in previous.outputs if p.startswith("search/")]
-        if any(stat_of(previous.site / p) != previous.outputs[p][1] for p in old):
+        if any(stat_of(f"{previous.site}/{p}") != previous.outputs[p][1] for p in old):
             return False
         files, deleted, self.search_state = update_index(
             self.search_docs(lazy=True), previous.search, lambda path: (previous.site / path).read_bytes())

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from newsarchive.evaluate import FieldScore, _score_scalar, _score_set, evaluate, format_scores, load_gold

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsarchive.article_file import format_article, split_article
+from newsarchive.article_file import split_article
 from newsarchive.config import default_config
 from newsarchive.ingest import STATE_FILE, ingest
 from newsarchive.problems import InputError, Problems

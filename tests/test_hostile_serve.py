@@ -47,11 +47,12 @@ def test_every_encoding_of_a_way_out_is_refused(site: Path, target: str) -> None
     assert refused.value.status in (400, 403, 404)
 
 
-def fake_build(config, output: Path) -> SimpleNamespace:
+def fake_build(config, accept=None) -> SimpleNamespace:
     """Stands in for build.build: the preview server only needs a folder and a report."""
+    output = config.path("output_dir")
     output.mkdir(parents=True, exist_ok=True)
     (output / "index.html").write_text("<!doctype html><title>ok</title><body>ok</body>", encoding="utf-8")
-    return SimpleNamespace(problems=Problems())
+    return SimpleNamespace(problems=Problems(), rejected=False)
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,9 @@ class CountingBuild:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, config, output: Path):
+    def __call__(self, config, **options):
         self.calls += 1
-        return build(config, output)
+        return build(config, **options)
 
 
 @pytest.fixture(scope="session")
@@ -155,6 +155,19 @@ def test_a_burst_of_saves_gives_one_rebuild(dev: DevServer, project: Path) -> No
     time.sleep(0.6)
     assert builder.calls == before + 1
     print(f"rebuild after a burst: {dev.last_result.seconds:.2f} s")
+
+
+def test_rebuilds_go_through_the_build_cache(dev: DevServer, project: Path) -> None:
+    """An edit renders only what shows the article, and leaves a site `newsarchive build` agrees with."""
+    set_title(project, "Qua bộ nhớ đệm")
+    assert wait_until(lambda: "<h1>Qua bộ nhớ đệm</h1>" in get(dev, f"/articles/{ARTICLE}.html")[1])
+    time.sleep(0.6)
+    config = load_config(project / "site.yaml")
+    assert build(config).unchanged
+    pages = {p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("*.html")}
+    clean = project.parent / "clean"
+    build(config, clean)
+    assert pages == {p.relative_to(clean).as_posix() for p in clean.rglob("*.html")}
 
 
 def test_broken_article_keeps_the_last_good_site_and_shows_the_error(dev: DevServer, project: Path) -> None:

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .archive import Archive, article_files, article_names
 from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
@@ -47,6 +47,7 @@ class BuildReport:
     rendered: int = 0  # files written this time (the rest were linked from the previous site)
     reused: int = 0
     unchanged: bool = False  # nothing changed since the last build: the site was left as it was
+    rejected: bool = False  # the caller's `accept` refused the result: nothing was moved into the site
     notice: str = ""  # why the cache was not used, when it was not
 
     def failed(self, strict: bool) -> bool:
@@ -54,8 +55,12 @@ class BuildReport:
 
 
 def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | None = None,
-          workers: int | None = None) -> BuildReport:
-    """Build the site. The cache is used for the configured output folder, or when `cache_dir` is given."""
+          workers: int | None = None, accept: Callable[[BuildReport], bool] | None = None) -> BuildReport:
+    """Build the site. The cache is used for the configured output folder, or when `cache_dir` is given.
+
+    `accept`, when given, sees the report of a build that has rendered everything but not yet
+    touched the site, and may refuse it: `serve` keeps the last good site when an edit brings new errors.
+    """
     output = (output_dir or config.path("output_dir")).resolve()
     report = BuildReport(output)
     templates = config.path("templates_dir")
@@ -90,13 +95,13 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
         gc.enable()
     gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
     try:
-        return _render(config, report, cache, archive, output, workers)
+        return _render(config, report, cache, archive, output, workers, accept)
     finally:
         gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
 
 
 def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Archive, output: Path,
-            workers: int) -> BuildReport:
+            workers: int, accept: Callable[[BuildReport], bool] | None) -> BuildReport:
     """Render the loaded archive beside the output folder, move it in, and save the cache state."""
     from .render import SiteRenderer
 
@@ -111,6 +116,10 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
                                 digest_file=_digest_with(cache), workers=workers,
                                 compiled_templates=cache.folder / "templates" if cache.folder else None)
         report.pages = renderer.render()
+        if accept is not None and not accept(report):
+            shutil.rmtree(staging, ignore_errors=True)
+            report.rejected = True
+            return report  # and no new cache state: the site is still the one the last state describes
         if previous is None:
             _replace(staging, output)
         else:

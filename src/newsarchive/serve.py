@@ -22,7 +22,6 @@ import html
 import ipaddress
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -49,7 +48,7 @@ RELOAD_PATH = "/__livereload"
 SCRIPT_PATH = "/__livereload.js"
 KEEPALIVE = 15.0  # seconds between SSE comments, so dead connections are noticed
 
-Builder = Callable[[SiteConfig, Path], Any]  # (config, output dir) -> report with .problems
+Builder = Callable[..., Any]  # build.build: (config, accept=...) -> report with .problems and .rejected
 Logger = Callable[[str], None]
 
 _MESSAGES = {
@@ -250,11 +249,17 @@ class DevServer:
     # --- rebuilding -----------------------------------------------------------------------------
 
     def rebuild(self, changes: list[Change], initial: bool = False) -> RebuildResult:
-        """Re-ingest changed seeds, build beside the site, and swap it in when it is good."""
+        """Re-ingest changed seeds and build (incrementally, through the build cache); a build
+        that brings errors in files that had none is not let into the site."""
         started = time.perf_counter()
-        next_dir = self.site_dir.with_name(f".{self.site_dir.name}-serve-next")
         problems = Problems()
         crashed: str | None = None
+        rejected = False
+
+        def accept(report: Any) -> bool:
+            errors = {p.path for p in (*problems.errors, *report.problems.errors)}
+            return initial or errors <= self._tolerated
+
         with self._lock.writing():
             try:
                 if self._config_stale or any(c.kind == "config" for c in changes):
@@ -264,22 +269,20 @@ class DevServer:
                 seeds = sorted({c.path for c in changes if c.kind == "seed"})
                 if seeds:
                     self._ingest(seeds, problems)
-                shutil.rmtree(next_dir, ignore_errors=True)
-                report = self._build()(self.config, next_dir)
+                report = self._build()(self.config, accept=accept)
                 problems.items.extend(report.problems.items)
+                rejected = report.rejected
             except InputError as err:
                 crashed = str(_relative_problem(err.problem, self.config.root))
             except Exception as err:  # noqa: BLE001 - any build failure must keep the server and last site up
                 crashed = _describe_exception(err)
             error_files = {p.path for p in problems.errors}
             lines = [str(p) for p in problems.errors] + ([crashed] if crashed else [])
-            ok = crashed is None and (initial or error_files <= self._tolerated)
+            ok = crashed is None and not rejected
             if ok:
-                _swap(next_dir, self.site_dir)
                 self._tolerated = error_files
                 self._overlay = ("skipped", lines) if lines else None
             else:
-                shutil.rmtree(next_dir, ignore_errors=True)
                 self._overlay = ("failed", lines)
             with self._generation_changed:
                 self._generation += 1  # still under the write lock: a waiting request sees the new number
@@ -517,18 +520,6 @@ def _not_found_page(root: Path) -> Path | None:
 
 def _content_type(path: Path) -> str:
     return _TYPES.get(path.suffix.lower(), "application/octet-stream")
-
-
-def _swap(new: Path, old: Path) -> None:
-    """Two renames: a reader sees the old site or the new one, never a mix."""
-    if old.exists():
-        retired = old.with_name(f".{old.name}-serve-old")
-        shutil.rmtree(retired, ignore_errors=True)
-        os.rename(old, retired)
-        os.rename(new, old)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(new, old)
 
 
 def _relative_problem(problem: Problem, root: Path) -> Problem:

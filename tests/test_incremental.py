@@ -155,6 +155,10 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     (cache / "state.pickle").write_bytes(b"not a cache at all")
     report = rebuild_and_compare(project, tmp_path)
     assert report.notice and not report.unchanged
+    edit(first_article(project), "title: ", "title: Lần nữa - ")
+    (cache / "site.pickle").write_bytes((cache / "site.pickle").read_bytes()[:-40])
+    report = rebuild_and_compare(project, tmp_path)
+    assert "corrupt" in report.notice and report.reused == 0
     shutil.rmtree(cache)  # safe to delete
     assert not rebuild_and_compare(project, tmp_path).unchanged
     assert rebuild_and_compare(project, tmp_path).unchanged

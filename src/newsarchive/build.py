@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .archive import Archive, article_files, article_names
-from .cache import FORMAT, Cache, CachedRecord, State, key_of, stat_of
+from .cache import FORMAT, Cache, CachedRecord, SiteState, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -107,6 +107,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
 
     report.articles = len(archive.articles)
     previous = _previous_site(cache, output)
+    report.notice = cache.notice  # reading what the last build wrote may have found it damaged
     # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
     inputs = _inputs(config, cache, [str(a.file) for a in archive.articles] + _source_candidates(archive, config))
 
@@ -132,10 +133,10 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     report.rendered = len(renderer.writer.outputs) - report.reused
     if cache.folder is not None:
         folders = {f"{output}/{p.rpartition('/')[0]}".rstrip("/") for p in renderer.writer.outputs}
-        cache.write(State(outputs=renderer.writer.outputs, fragments=renderer.fragments,
-                          search=renderer.search_state, inputs=inputs,
-                          folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
-                          pages=report.pages, articles=report.articles, problems=list(report.problems.items)))
+        cache.write(State(inputs=inputs, folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
+                          pages=report.pages, articles=report.articles, problems=list(report.problems.items)),
+                    SiteState(outputs=renderer.writer.outputs, fragments=renderer.fragments,
+                              search=renderer.search_state))
     return report
 
 
@@ -376,4 +377,5 @@ def _previous_site(cache: Cache, output: Path) -> Previous | None:
     if state is None or state.output_dir != str(output) or str(output) not in state.folders or \
             any(stat_of(folder) != stat for folder, stat in state.folders.items()):
         return None
-    return Previous(output, state.outputs, state.fragments, state.search)
+    site = cache.site()
+    return Previous(output, site.outputs, site.fragments, site.search) if site is not None else None

@@ -5,16 +5,19 @@ it costs one full build and nothing else. Each file is a pickle behind a format 
 a file that is truncated, corrupt or from another format version is reported and ignored, and a
 state made by other code, libraries or configuration (see build._fingerprint) is not trusted.
 
-What the state remembers:
+What the state remembers (`state.pickle`, read by every build):
 * `files`: for every input read (articles, raw sources, templates, static files), its size, mtime and
   inode and the BLAKE2 digest of its bytes. A file whose stat is unchanged is not read again, except
   when it was modified so close to the last build that a same-size edit could hide in one mtime tick.
-* records (in 256 shard files, read only when needed): the record and the problems parsed from each
-  article, by digest and path, so unchanged files are not parsed again.
-* `outputs`: for every file of the built site, the key of everything it was made from and its stat,
-  so an unchanged page is hard-linked from the previous site instead of rendered, and a file that
-  was changed by hand in the site is noticed and rewritten.
-* `inputs`: the digest of every input of the last build, to recognise a build with nothing to do.
+* `inputs`: the digest of every input of the last build, and `folders`, the stat of every folder of
+  the site it left, to recognise a build with nothing to do.
+
+Read only by a build with something to do:
+* records (in 256 shard files): the record and the problems parsed from each article, by digest and
+  path, so unchanged files are not parsed again.
+* `site.pickle`: for every file of the built site, the key of everything it was made from and its
+  stat, so an unchanged page is kept instead of rendered and a file changed by hand in the site is
+  noticed and rewritten; the pieces of the assembled files; the search index's state.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from typing import Any
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-3\n"
+FORMAT = b"newsarchive-state-4\n"
 STATE_FILE = "state.pickle"
+SITE_FILE = "site.pickle"
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
 
 
@@ -61,18 +65,28 @@ class CachedRecord:
 
 @dataclass
 class State:
+    """What every build reads: enough to tell that nothing changed."""
+
     fingerprint: str = ""  # code, configuration and format; any change discards the outputs
     started_ns: int = 0  # when the build that wrote this state started (for the racy-mtime rule)
     files: dict[str, tuple[FileStat, str]] = field(default_factory=dict)
-    outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
     inputs: dict[str, str | None] = field(default_factory=dict)  # input path -> digest (None: absent)
-    fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
     folders: dict[str, FileStat | None] = field(default_factory=dict)  # the site's folders, as left
-    search: Any = None  # search.IndexState of the site's index, for the next build's update
     output_dir: str = ""
     pages: int = 0
     articles: int = 0
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class SiteState:
+    """What the last build wrote, read only by a build that has something to render (in a file of
+    its own: at 100,000 articles it is more than half of the state)."""
+
+    started_ns: int = 0  # of the build that wrote it: it belongs with the State of that build only
+    outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
+    fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
+    search: Any = None  # search.IndexState of the site's index, for the next build's update
 
 
 class Cache:
@@ -185,9 +199,11 @@ class Cache:
     def keep_record(self, key: str, entry: CachedRecord) -> None:
         self.records[key] = entry
 
-    def write(self, state: State) -> None:
-        """Save the state and the record shards whose content changed; remove shards nothing uses
-        any more (their articles were edited or deleted, or they are of an older layout)."""
+    def write(self, state: State, site: SiteState) -> None:
+        """Save the state, what the build wrote, and the record shards whose content changed; remove
+        shards nothing uses any more (their articles were edited or deleted, or they are of an older
+        layout). The state goes last: a build killed before it leaves the previous state, which no
+        longer matches the site and so makes the next build render everything."""
         if self.folder is None:
             return
         by_shard: dict[str, dict[str, CachedRecord]] = {}
@@ -200,9 +216,18 @@ class Cache:
             if stale.name not in by_shard:
                 stale.unlink(missing_ok=True)
         state.fingerprint = self.fingerprint
-        state.started_ns = self.started_ns
+        state.started_ns = site.started_ns = self.started_ns
         state.files = self.files
+        self._write(SITE_FILE, site)
         self._write(STATE_FILE, state)
+
+    def site(self) -> SiteState | None:
+        """What the build of the trusted state wrote (None when it is missing or of another build)."""
+        state = self.trusted
+        if state is None or self.folder is None:
+            return None
+        found = self._read(SITE_FILE, SiteState)
+        return found if found is not None and found.started_ns == state.started_ns else None
 
 
 def _now_ns(folder: Path) -> int:

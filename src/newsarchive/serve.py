@@ -278,7 +278,8 @@ class DevServer:
                 crashed = _describe_exception(err)
             error_files = {p.path for p in problems.errors}
             lines = [str(p) for p in problems.errors] + ([crashed] if crashed else [])
-            ok = crashed is None and not rejected
+            # A build with nothing to do never asks `accept`: new errors from ingest alone must still count.
+            ok = crashed is None and not rejected and (initial or error_files <= self._tolerated)
             if ok:
                 self._tolerated = error_files
                 self._overlay = ("skipped", lines) if lines else None

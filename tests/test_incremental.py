@@ -164,6 +164,42 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     assert rebuild_and_compare(project, tmp_path).unchanged
 
 
+def test_an_edit_reads_no_other_article_record(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """Listings, feeds and the metrics page are made from the filings: only the pages of the edited
+    article need a full record, and that one was just parsed."""
+    from newsarchive.cache import Cache
+
+    read: list[str] = []
+    original = Cache.record
+    monkeypatch.setattr(Cache, "record", lambda self, key: read.append(key) or original(self, key))
+    edit(first_article(project), "title: ", "title: Sửa tiêu đề - ")
+    report = rebuild_and_compare(project, tmp_path)
+    assert not report.unchanged and read == []
+    edit(project / "templates" / "article.html", "<h1>", '<h1 class="headline">')
+    rebuild_and_compare(project, tmp_path)
+    assert len(read) == 60  # every article page again: each record from the cache, none parsed
+
+
+def test_a_damaged_record_shard_costs_a_parse_not_a_wrong_page(project: Path, tmp_path: Path, monkeypatch) -> None:
+    from newsarchive import load
+
+    cache = project / CACHE_DIR
+    for shard in cache.glob("records-*.pickle"):
+        shard.write_bytes(shard.read_bytes()[:-10])  # the state and the filings still trust them
+    edit(project / "templates" / "article.html", "<h1>", '<h1 class="headline">')
+    parsed: list[str] = []
+    original = load.read_record
+    monkeypatch.setattr(load, "read_record", lambda path, *rest: parsed.append(path) or original(path, *rest))
+    build(load_config(project / "site.yaml"))
+    assert len(parsed) == 60  # every article page, its record parsed again from its file
+    edit(project / "templates" / "article.html", '<h1 class="headline">', '<h1 class="title">')
+    parsed.clear()
+    build(load_config(project / "site.yaml"))
+    assert parsed == []  # the shards were written again, whole
+    edit(project / "templates" / "article.html", '<h1 class="title">', "<h1>")
+    rebuild_and_compare(project, tmp_path)
+
+
 def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp_path: Path) -> None:
     cache = project / CACHE_DIR
     (cache / "records-0.pickle").write_bytes(b"a shard of an older layout")

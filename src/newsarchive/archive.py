@@ -7,27 +7,82 @@ so whatever iterates it produces the same output on every run.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
-from .records import Record
+from .records import Period, Record
 
 
-@dataclass
+class FiledDirective(NamedTuple):
+    id: str
+    primary: bool
+    title: str
+
+
+class Filing(NamedTuple):
+    """What the archive needs of an article to file it and to list it, without its text.
+
+    Every build with something to do reads the filing of every article from the cache; the full
+    record (body, places, metrics with their sentences...) is read only for the pages that show it.
+    Named as on the Record, so a listing template reads either.
+    """
+
+    slug: str  # as the record asks for it (load numbers a taken one)
+    source: str
+    title: str
+    published: str | None
+    period: Period | None
+    province: str | None
+    province_current: str | None
+    district: str | None
+    byline: str | None
+    directives: tuple[FiledDirective, ...]
+    metric_units: tuple[str, ...]  # one per metric
+    lead: str  # the first paragraph of text, for summaries
+
+    @classmethod
+    def of(cls, record: Record) -> Filing:
+        from .body import lead  # not at the top: a build with nothing to do imports this module, not Markdown
+
+        return cls(record.slug, record.source, record.title, record.published, record.period, record.province,
+                   record.province_current, record.district, record.byline,
+                   tuple(FiledDirective(d.id, d.primary, d.title) for d in record.directives),
+                   tuple(m.unit for m in record.metrics), lead(record))
+
+    @property
+    def year(self) -> int | None:
+        if self.published:
+            return int(self.published[:4])
+        return self.period.year if self.period else None
+
+    @property
+    def primary_directive(self) -> FiledDirective | None:
+        return next((d for d in self.directives if d.primary), None)
+
+
+@dataclass(eq=False)
 class Article:
-    record: Record
+    filing: Filing
     slug: str  # unique URL slug: articles/<slug>.html
     file: Path  # the articles/*.md it was read from
     display: str  # that path as messages show it, relative to the project
     source_file: Path | None  # the raw seed text, when it exists inside the project
+    read: Callable[[], Record] = field(repr=False)  # the full record (from the cache, or parsed)
+
+    @cached_property
+    def record(self) -> Record:
+        return self.read()
 
     @property
     def sort_date(self) -> str:
         """ISO date (or bare year for inferred periods) that orders articles newest first."""
-        if self.record.published:
-            return self.record.published[:19]
-        if self.record.period:
-            return f"{self.record.period.year:04d}"
+        if self.filing.published:
+            return self.filing.published[:19]
+        if self.filing.period:
+            return f"{self.filing.period.year:04d}"
         return ""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -25,11 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .archive import Archive, article_files, article_names
-from .cache import FORMAT, Cache, CachedRecord, SiteState, State, key_of, stat_of
+from .cache import FORMAT, Cache, Parsed, SiteState, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
 
 if TYPE_CHECKING:
+    from .archive import Filing
     from .records import Record
     from .render import Previous
 
@@ -267,25 +269,56 @@ def _digest_with(cache: Cache):
 
 
 def _cached_reader(cache: Cache):
-    """read_record, skipped for a file whose bytes were parsed before (its record and problems replayed)."""
+    """The reader of load_archive: a file whose bytes were parsed before is not parsed again (its
+    filing and problems are replayed), and its full record is unpickled only if a page needs it."""
 
     from .load import read_record
 
-    def read(path: Path, display: str, problems: Problems) -> Record | None:
+    def read(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
         digest = cache.digest(str(path))
         if digest is None:
-            return read_record(path, display, problems)
+            return _parsed_now(path, display, problems)
         key = f"{digest}:{path}"  # the root is in the fingerprint, so the path fixes `display` too
-        found = cache.records.get(key) or cache.cached_record(key)
+        found = cache.parsed(key)
         if found is None:
             own = Problems()
-            found = CachedRecord(read_record(path, display, own), own.items)
+            record = read_record(path, display, own)
+            found = Parsed(_filing(record), own.items)
             if cache.unchanged_since_hashed(str(path)):  # else what was parsed may not be what was hashed
-                cache.keep_record(key, found)
+                cache.keep(key, found, _pickled(record))
+            problems.items.extend(found.problems)
+            return None if record is None else (found.filing, lambda: record)
         problems.items.extend(found.problems)
-        return found.record
+        if found.filing is None:
+            return None
+
+        def full_record() -> Record:
+            record = cache.record(key)
+            if record is None:  # lost with a damaged shard: parsed again (its problems were told) and kept
+                record = read_record(path, display, Problems())
+                if cache.unchanged_since_hashed(str(path)):
+                    cache.keep(key, found, _pickled(record))
+            return record  # type: ignore[return-value]
+
+        return found.filing, full_record
 
     return read
+
+
+def _parsed_now(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
+    from .load import parsed
+
+    return parsed(path, display, problems)
+
+
+def _filing(record: Record | None) -> Filing | None:
+    from .archive import Filing
+
+    return None if record is None else Filing.of(record)
+
+
+def _pickled(record: Record | None) -> bytes | None:
+    return None if record is None else pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
@@ -294,7 +327,8 @@ _TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inheri
 
 def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     """Parse the article files the cache does not know in worker processes, so load_archive finds
-    every record already in the cache. Each file's problems travel with its record."""
+    every file already in the cache. Each file's problems travel with its filing; its record comes
+    back pickled, and is unpickled only where a page needs it."""
     global _TO_PARSE
     articles = config.path("articles_dir")
     if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
@@ -302,7 +336,7 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     todo = []
     for path in article_files(articles):
         digest = cache.digest(str(path))
-        if digest is not None and cache.cached_record(f"{digest}:{path}") is None:
+        if digest is not None and cache.parsed(f"{digest}:{path}") is None:
             todo.append((path, config.root.resolve(), f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
@@ -310,21 +344,21 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
-                for path, key, entry in parsed:
+                for path, key, entry, record in parsed:
                     if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                        cache.keep_record(key, entry)
+                        cache.keep(key, entry, record)
     finally:
         _TO_PARSE = []
 
 
-def _parse_chunk(start: int) -> list[tuple[str, str, CachedRecord]]:
+def _parse_chunk(start: int) -> list[tuple[str, str, Parsed, bytes | None]]:
     from .load import _display, read_record
 
     out = []
     for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
         problems = Problems()
         record = read_record(path, _display(path, root), problems)
-        out.append((str(path), key, CachedRecord(record, problems.items)))
+        out.append((str(path), key, Parsed(_filing(record), problems.items), _pickled(record)))
     return out
 
 
@@ -344,7 +378,7 @@ def _listed(config: SiteConfig) -> list[str]:
 def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
     """The raw source each record names (present or not: one appearing changes its article page)."""
     root = config.root.resolve()
-    return sorted({str(a.source_file or (root / a.record.source).resolve()) for a in archive.articles})
+    return sorted({str(a.source_file or (root / a.filing.source).resolve()) for a in archive.articles})
 
 
 def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> dict[str, str | None]:

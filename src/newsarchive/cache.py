@@ -13,8 +13,11 @@ What the state remembers (`state.pickle`, read by every build):
   the site it left, to recognise a build with nothing to do.
 
 Read only by a build with something to do:
-* records (in 256 shard files): the record and the problems parsed from each article, by digest and
-  path, so unchanged files are not parsed again.
+* `filings.pickle`: for each article, by digest and path, its filing (what the archive's listings
+  and taxonomies need of it, see archive.Filing) and the problems its file has, so unchanged files
+  are not parsed again.
+* records (in 256 shard files): each article's full record, pickled on its own, so that a build
+  unpickles only the records of the pages it renders.
 * `site.pickle`: for every file of the built site, the key of everything it was made from and its
   stat, so an unchanged page is kept instead of rendered and a file changed by hand in the site is
   noticed and rewritten; the pieces of the assembled files; the search index's state.
@@ -31,9 +34,10 @@ from typing import Any
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-4\n"
+FORMAT = b"newsarchive-state-5\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
+FILINGS_FILE = "filings.pickle"
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
 
 
@@ -58,8 +62,10 @@ def stat_of(path: Path | str) -> FileStat | None:
 
 
 @dataclass
-class CachedRecord:
-    record: Any  # Record | None
+class Parsed:
+    """What parsing one article file gave, but its full record (kept apart, see Cache.record)."""
+
+    filing: Any  # archive.Filing, None when the file breaks the record contract
     problems: list[Problem]
 
 
@@ -93,9 +99,10 @@ class Cache:
     """The state folder: read at the start of a build, written at its end.
 
     The small state (stats, digests, output keys) is one file, enough to tell that nothing changed.
-    Parsed records are kept apart in 256 shards by the first two digits of their digest, read only
-    when a build needs them and rewritten only when their content changed: one edit rewrites about
-    two shards, a hundredth of the records (with 16, an edit at 30,000 articles pickled 3,700).
+    The filings of all articles are one file, read by any build with something to do. Full
+    records are kept apart in 256 shards by the first two digits of their digest, each record
+    pickled on its own: a shard is read when a page needs one of its records, and rewritten only
+    when its set of records changed (one edit rewrites about two shards).
     """
 
     def __init__(self, folder: Path | None):
@@ -108,8 +115,10 @@ class Cache:
         # Digests carry over whatever the fingerprint: they depend on file bytes only.
         self.files: dict[str, tuple[FileStat, str]] = dict(self.previous.files) if self.previous else {}
         self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
-        self.loaded_shards: dict[str, dict[str, CachedRecord]] = {}
-        self.records: dict[str, CachedRecord] = {}  # what this build used: the next state keeps only these
+        self.known: dict[str, Parsed] | None = None  # the last build's filings, read when first asked for
+        self.used: dict[str, Parsed] = {}  # what this build used: the next state keeps only these
+        self.fresh: dict[str, bytes] = {}  # records parsed in this build, pickled
+        self.loaded_shards: dict[str, dict[str, bytes]] = {}
 
     def _read(self, name: str, kind: type) -> Any:
         assert self.folder is not None
@@ -183,37 +192,59 @@ class Cache:
         known = self.files.get(path)
         return known is not None and stat_of(path) == known[0]
 
-    def _shard(self, key: str) -> dict[str, CachedRecord]:
-        name = f"records-{key[:2]}.pickle"
+    def parsed(self, key: str) -> Parsed | None:
+        """What parsing the file of this key (digest and path) gave in this build or the last."""
+        found = self.used.get(key)
+        if found is None:
+            if self.known is None:
+                self.known = (self._read(FILINGS_FILE, dict) if self.folder and self.trusted else None) or {}
+            found = self.known.get(key)
+            if found is not None:
+                self.used[key] = found
+        return found
+
+    def keep(self, key: str, parsed: Parsed, record: bytes | None) -> None:
+        """Remember what a file parsed to; `record`: its full record, pickled (None when it has none)."""
+        self.used[key] = parsed
+        if record is not None:
+            self.fresh[key] = record
+
+    def record(self, key: str) -> Any:
+        """The full record of a key this build uses (None when the cache has lost it)."""
+        data = self.fresh.get(key)
+        if data is None:
+            data = self._shard(_shard_name(key)).get(key)
+        return None if data is None else pickle.loads(data)
+
+    def _shard(self, name: str) -> dict[str, bytes]:
         if name not in self.loaded_shards:
             found = self._read(name, dict) if self.folder and self.trusted else None
             self.loaded_shards[name] = found or {}
         return self.loaded_shards[name]
 
-    def cached_record(self, key: str) -> CachedRecord | None:
-        found = self._shard(key).get(key)
-        if found is not None:
-            self.records[key] = found
-        return found
-
-    def keep_record(self, key: str, entry: CachedRecord) -> None:
-        self.records[key] = entry
-
     def write(self, state: State, site: SiteState) -> None:
-        """Save the state, what the build wrote, and the record shards whose content changed; remove
-        shards nothing uses any more (their articles were edited or deleted, or they are of an older
-        layout). The state goes last: a build killed before it leaves the previous state, which no
-        longer matches the site and so makes the next build render everything."""
+        """Save the state, what the build wrote, the filings, and the record shards whose set of
+        records changed; remove shards nothing uses any more (their articles were edited or
+        deleted, or they are of an older layout). The state goes last: a build killed before it
+        leaves the previous state, which no longer matches the site and so makes the next build
+        render everything."""
         if self.folder is None:
             return
-        by_shard: dict[str, dict[str, CachedRecord]] = {}
-        for key, entry in self.records.items():
-            by_shard.setdefault(f"records-{key[:2]}.pickle", {})[key] = entry
-        for name, shard in sorted(by_shard.items()):
-            if name not in self.loaded_shards or set(self.loaded_shards[name]) != set(shard):
-                self._write(name, shard)
+        if self.fresh or self.known is None or self.known.keys() != self.used.keys():
+            self._write(FILINGS_FILE, self.used)
+        wanted = _by_shard(k for k, parsed in self.used.items() if parsed.filing is not None)
+        before = _by_shard(k for k, parsed in (self.known or {}).items() if parsed.filing is not None)
+        for name, keys in sorted(wanted.items()):
+            if keys == before.get(name) and not any(k in self.fresh for k in keys):
+                continue
+            shard = {}
+            for key in sorted(keys):
+                data = self.fresh.get(key) or self._shard(name).get(key)
+                if data is not None:  # else lost with a damaged shard: that file is parsed again next time
+                    shard[key] = data
+            self._write(name, shard)
         for stale in sorted(self.folder.glob("records-*.pickle")):
-            if stale.name not in by_shard:
+            if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
         state.fingerprint = self.fingerprint
         state.started_ns = site.started_ns = self.started_ns
@@ -228,6 +259,17 @@ class Cache:
             return None
         found = self._read(SITE_FILE, SiteState)
         return found if found is not None and found.started_ns == state.started_ns else None
+
+
+def _shard_name(key: str) -> str:
+    return f"records-{key[:2]}.pickle"
+
+
+def _by_shard(keys: Any) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for key in keys:
+        grouped.setdefault(_shard_name(key), set()).add(key)
+    return grouped
 
 
 def _now_ns(folder: Path) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
@@ -31,6 +32,7 @@ from . import text
 from .archive import (
     Archive,
     Article,
+    Filing,
     CurrentProvince,
     DirectiveInfo,
     DirectiveTerm,
@@ -441,10 +443,19 @@ def directive_catalogue() -> dict[str, DirectiveInfo]:
             for key, d in catalogue().items()}
 
 
-def load_archive(config: SiteConfig, problems: Problems,
-                 reader: Callable[[Path, str, Problems], Record | None] | None = None) -> Archive:
-    """`reader` replaces read_record for each file (the build passes one that skips unchanged files)."""
-    reader = reader or read_record
+Reader = Callable[[Path, str, Problems], tuple[Filing, Callable[[], Record]] | None]
+
+
+def parsed(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
+    """The reader without a cache: the file parsed, its record at hand."""
+    record = read_record(path, display, problems)
+    return None if record is None else (Filing.of(record), lambda: record)
+
+
+def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None = None) -> Archive:
+    """`reader` gives each file's filing and a way to its full record (the build passes one that
+    skips unchanged files and reads their records only if a page needs them)."""
+    reader = reader or parsed
     articles_dir = config.path("articles_dir")
     root = config.root.resolve()
     if not articles_dir.is_dir():
@@ -455,13 +466,15 @@ def load_archive(config: SiteConfig, problems: Problems,
     taken: dict[str, Path] = {}
     folder = _display(articles_dir, root)
     sources = _SourceFinder(root)
+    links = _links_in(articles_dir)
     for path in article_files(articles_dir):
         # Resolving each file is slow at 10,000 articles: only a symlink can lead out of the folder.
-        display = _display(path, root) if path.is_symlink() else f"{folder}/{path.name}"
-        record = reader(path, display, problems)
-        if record is None:
+        display = _display(path, root) if path.name in links else f"{folder}/{path.name}"
+        found = reader(path, display, problems)
+        if found is None:
             continue
-        slug = record.slug
+        filing, read = found
+        slug = filing.slug
         if slug in taken:
             # Never let two records write one page: number the later file (sorted order, so stable).
             n = 2
@@ -472,8 +485,14 @@ def load_archive(config: SiteConfig, problems: Problems,
                              _line_of(split_article(path.read_text("utf-8")).front_matter, ("slug",)))
             slug = f"{slug}-{n}"
         taken[slug] = path
-        articles.append(Article(record, slug, path, display, sources.find(record, display, problems)))
+        articles.append(Article(filing, slug, path, display, sources.find(filing.source, display, problems), read))
     return build_archive(articles, directive_catalogue(), problems)
+
+
+def _links_in(folder: Path) -> set[str]:
+    """The names of a folder's symbolic links (from the listing itself: no stat per file)."""
+    with os.scandir(folder) as entries:
+        return {entry.name for entry in entries if entry.is_symlink()}
 
 
 def _display(path: Path, root: Path) -> str:
@@ -486,31 +505,48 @@ def _display(path: Path, root: Path) -> str:
 class _SourceFinder:
     """The raw text each record came from; only inside the project, so a record cannot publish /etc.
 
-    Folders are resolved once each (the sources of an archive share one or two), files only when
-    they are symbolic links.
+    Each folder is resolved and listed once (the sources of an archive share one or two), so a
+    plain file costs no system call of its own; a symbolic link is resolved to see where it leads.
     """
 
     def __init__(self, root: Path):
         self.root = root
-        self.folders: dict[str, Path] = {}
+        self.folders: dict[str, tuple[Path, dict[str, bool]]] = {}  # as written -> resolved, name -> is a link
 
-    def find(self, record: Record, display: str, problems: Problems) -> Path | None:
-        folder, _, name = record.source.rpartition("/")
-        resolved = self.folders.get(folder)
-        if resolved is None:
-            resolved = self.folders[folder] = (self.root / folder).resolve()
+    def find(self, source: str, display: str, problems: Problems) -> Path | None:
+        folder, _, name = source.rpartition("/")
+        known = self.folders.get(folder)
+        if known is None:
+            known = self.folders[folder] = self._list(folder)
+        resolved, files = known
         candidate = resolved / name
-        if name in ("", ".", "..") or candidate.is_symlink():
-            candidate = (self.root / record.source).resolve()
+        link = files.get(name)
+        if name in ("", ".", "..") or link is None or link:
+            candidate = (self.root / source).resolve()
         if not candidate.is_relative_to(self.root):
-            problems.warning(display, f"source '{record.source}' lies outside the project; its raw text is not "
+            problems.warning(display, f"source '{source}' lies outside the project; its raw text is not "
                                       f"published.")
             return None
-        if not candidate.is_file():
-            problems.warning(display, f"source '{record.source}' does not exist; the article page will not link "
+        if link is not False and not candidate.is_file():  # a file listed as a plain one is one
+            problems.warning(display, f"source '{source}' does not exist; the article page will not link "
                                       f"to its raw text.")
             return None
         return candidate
+
+    def _list(self, folder: str) -> tuple[Path, dict[str, bool]]:
+        """A folder resolved, and its regular files and links (other names count as absent)."""
+        resolved = (self.root / folder).resolve()
+        files: dict[str, bool] = {}
+        try:
+            with os.scandir(resolved) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        files[entry.name] = True
+                    elif entry.is_file():
+                        files[entry.name] = False
+        except OSError:
+            pass
+        return resolved, files
 
 
 def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], problems: Problems) -> Archive:
@@ -534,19 +570,19 @@ def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], 
         return found
 
     for article in articles:
-        record = article.record
-        if record.province:
-            name = normalized(record.province)
+        filing = article.filing
+        if filing.province:
+            name = normalized(filing.province)
             key = province_key(name)
             province = provinces.get(key)
             if province is None:
-                now = record.province_current or table.merged_into.get(key) or name
+                now = filing.province_current or table.merged_into.get(key) or name
                 province = provinces[key] = Province(
                     name=name, slug=key, current=normalized(now),
                     region=table.region_of_old.get(key) or table.region_of_new.get(key))
             province.articles.append(article)
-            if record.district:
-                district_name = normalized(record.district)
+            if filing.district:
+                district_name = normalized(filing.district)
                 dslug = district_slugs.get(district_name) or district_slugs.setdefault(
                     district_name, text.slugify(district_name))
                 district = next((d for d in province.districts if d.slug == dslug), None)
@@ -554,7 +590,7 @@ def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], 
                     district = District(district_name, dslug)
                     province.districts.append(district)
                 district.articles.append(article)
-        for ref in record.directives:
+        for ref in filing.directives:
             term = directives.get(ref.id)
             if term is None:
                 info = catalogue.get(ref.id) or DirectiveInfo(id=ref.id, title=ref.title)
@@ -565,8 +601,8 @@ def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], 
                 term.articles.append(article)
             if ref.primary:
                 term.primary_slugs.add(article.slug)
-        if record.year is not None:
-            years.setdefault(record.year, Year(record.year)).articles.append(article)
+        if filing.year is not None:
+            years.setdefault(filing.year, Year(filing.year)).articles.append(article)
         else:
             undated.append(article)
 

@@ -34,8 +34,8 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from . import text
-from .archive import Archive, Article, DirectiveTerm, Province
-from .body import body_html, lead, shorten, summary
+from .archive import Archive, Article, DirectiveTerm, Filing, Province
+from .body import body_html, shorten, summary
 from .cache import FileStat, digest_bytes, key_of, stat_of
 from .config import SiteConfig
 from .load import province_key
@@ -224,14 +224,20 @@ def format_date(iso: str | None, language: str) -> str:
 
 def atom_date(article: Article) -> str:
     """RFC 3339 time for feeds; a bare date is local midnight, an inferred period 1 January of its year."""
-    published = article.record.published
+    published = article.filing.published
     if published:
         moment = dt.datetime.fromisoformat(published)
     else:
-        moment = dt.datetime(article.record.year or 1970, 1, 1)
+        moment = dt.datetime(article.filing.year or 1970, 1, 1)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_VIETNAM_TIME)
     return moment.isoformat(timespec="seconds")
+
+
+def summary_of(item: Filing | Record, limit: int = 240) -> str:
+    """The first paragraph of text (not a caption or heading), shortened on a word boundary; a
+    filing keeps it, so listings and feeds never need the full record."""
+    return shorten(item.lead, limit) if isinstance(item, Filing) else summary(item, limit)
 
 
 def highlight(sentence: str, words: str) -> Markup:
@@ -289,7 +295,7 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> Enviro
     env.filters["display_date"] = lambda iso: format_date(iso, language)
     env.filters["atom_date"] = atom_date
     env.filters["highlight"] = highlight
-    env.filters["summary"] = summary
+    env.filters["summary"] = summary_of
     return env
 
 
@@ -376,22 +382,12 @@ class SiteRenderer:
         self.feeds: list[str] = []
         self.workers = workers
         self.digest_file = digest_file
-        self.leads: dict[int, str] = {}
-        self.env.filters["summary"] = self.summary  # an article is summarised on up to eight pages
         # What a page that shows an article depends on: its slug, its file and whether its source is published.
         self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
         self.template_keys: dict[str, str] = {}
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
         self.search_state: IndexState | None = None  # what the next build's update_index starts from
-
-    def summary(self, record: Record, limit: int = 240) -> str:
-        """body.summary(), its lead paragraph found once per record (records live as long as the
-        renderer; listings, feeds and the article page each ask for their own length)."""
-        found = self.leads.get(id(record))
-        if found is None:
-            found = self.leads[id(record)] = lead(record)
-        return shorten(found, limit)
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -493,7 +489,7 @@ class SiteRenderer:
     # --- article pages, in worker processes when there are many --------------------------------
 
     def article_key(self, article: Article) -> str:
-        province = self.links.province_of(article.record.province)
+        province = self.links.province_of(article.filing.province)
         shown = (province.name, province.slug, province.current) if province else None
         return key_of(self.template_key("article.html"), self.item(article), shown)
 
@@ -549,7 +545,7 @@ class SiteRenderer:
             article=article, record=record,
             body=body_html(record.body, record.captions, record.subheadings),
             json_ld=json_ld(self.article_json_ld(article)),
-            description=self.summary(record, 200),
+            description=shorten(article.filing.lead, 200),
             province=self.links.province_of(record.province))
         self.writer.write(path, html, "article.html", page_key)
 
@@ -557,7 +553,7 @@ class SiteRenderer:
         record = article.record
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
-            "inLanguage": self.config.language, "description": self.summary(record, 200),
+            "inLanguage": self.config.language, "description": shorten(article.filing.lead, 200),
         }
         if record.published:
             data["datePublished"] = record.published
@@ -607,7 +603,7 @@ class SiteRenderer:
 
     def metrics_key(self) -> tuple[Any, ...]:
         """The metrics table and export show only articles with metrics, in archive order."""
-        return self.items(a for a in self.archive.articles if a.record.metrics)
+        return self.items(a for a in self.archive.articles if a.filing.metric_units)
 
     def render_metrics(self) -> None:
         """metrics.html: the page around the table, then each article's rows as one piece (assemble),
@@ -615,20 +611,21 @@ class SiteRenderer:
         key = key_of(self.template_key("metrics.html"), self.template_key("_metric_rows.html"), self.metrics_key())
         if self.writer.reuse("metrics.html", key, "metrics.html"):
             return
-        with_metrics = [a for a in self.archive.articles if a.record.metrics]
-        primaries = (a.record.primary_directive for a in with_metrics)
+        with_metrics = [a.filing for a in self.archive.articles if a.filing.metric_units]
+        primaries = (f.primary_directive for f in with_metrics)
         page = self.env.get_template("metrics.html").render(
             root="", t=self.t, site=self.config, links=self.links, page_path="metrics.html",
             canonical=self.config.base_url + "metrics.html" if self.config.base_url else "",
             metric_rows=Markup(_ROWS_MARK), has_rows=bool(with_metrics),
-            provinces=sorted({a.record.province for a in with_metrics if a.record.province}, key=text.fold),
+            provinces=sorted({f.province for f in with_metrics if f.province}, key=text.fold),
             directives=sorted({p.id for p in primaries if p}),
-            units=sorted({m.unit for a in with_metrics for m in a.record.metrics if m.unit}, key=text.fold))
+            units=sorted({unit for f in with_metrics for unit in f.metric_units if unit}, key=text.fold))
         head, _, tail = page.partition(_ROWS_MARK)
         rows = self.env.get_template("_metric_rows.html")
         template_key = self.template_key("_metric_rows.html")
         self.assemble("metrics.html", head.encode(), (
-            (a.slug, key_of(template_key, self.item(a)), partial(self.metric_rows, rows, a)) for a in with_metrics),
+            (a.slug, key_of(template_key, self.item(a)), partial(self.metric_rows, rows, a))
+            for a in self.archive.articles if a.filing.metric_units),
             b"", tail.encode(), key)
 
     def metric_rows(self, template: Any, article: Article) -> bytes:
@@ -706,7 +703,7 @@ class SiteRenderer:
                   "text", "value", "total", "unit", "qualifier", "sentence"]
         self.assemble("data/metrics.csv", _csv_line([header]), (
             (a.slug, key_of(self.item(a)), partial(self.metric_csv, a)) for a in self.archive.articles
-            if a.record.metrics), b"", b"", key)
+            if a.filing.metric_units), b"", b"", key)
 
     def record_json(self, article: Article) -> bytes:
         data = article.record.to_dict()

@@ -253,6 +253,7 @@ def test_parallel_and_serial_builds_are_identical(project: Path, tmp_path: Path,
     build(config, tmp_path / "parallel", workers=2)
     build(config, tmp_path / "serial", workers=1)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial") == tree(project / "site")
+    assert not [p for p in tree(tmp_path / "parallel") if "pieces" in p]  # the workers' pieces were copied, then removed
     edit(first_article(project), "title: ", "title: Song song - ")
     rebuild_and_compare(project, tmp_path, workers=2)
 

@@ -76,6 +76,10 @@ class Article:
     def record(self) -> Record:
         return self.read()
 
+    def load(self) -> Record:
+        """The full record, not kept unless it was already: a worker reads thousands, each once."""
+        return self.__dict__.get("record") or self.read()
+
     @property
     def sort_date(self) -> str:
         """ISO date (or bare year for inferred periods) that orders articles newest first."""

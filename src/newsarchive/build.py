@@ -285,7 +285,7 @@ def _cached_reader(cache: Cache):
             record = read_record(path, display, own)
             found = Parsed(_filing(record), own.items)
             if cache.unchanged_since_hashed(str(path)):  # else what was parsed may not be what was hashed
-                cache.keep(key, found, _pickled(record))
+                cache.keep(key, found, _pickled(record) if cache.folder else None)  # kept for the next build
             problems.items.extend(found.problems)
             return None if record is None else (found.filing, lambda: record)
         problems.items.extend(found.problems)

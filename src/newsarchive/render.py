@@ -14,9 +14,11 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple, dataclass
+from contextlib import ExitStack
+from dataclasses import astuple, dataclass, field
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -181,7 +183,7 @@ def csv_text(value: str | None) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _copy_range(source: Any, target: Any, start: int, end: int) -> None:
+def _copy_range(source: Any, start: int, end: int, target: Any) -> None:
     """Append bytes [start, end) of one open file to another (in the kernel where it can)."""
     target.flush()
     while start < end:
@@ -190,7 +192,7 @@ def _copy_range(source: Any, target: Any, start: int, end: int) -> None:
         except OSError:  # not on this file system: through memory
             copied = os.write(target.fileno(), os.pread(source.fileno(), min(end - start, 1 << 20), start))
         if copied == 0:
-            raise OSError(f"{source.name} is shorter than the last build left it")
+            raise OSError(f"{source.name} is shorter than expected")
         start += copied
 
 
@@ -299,6 +301,32 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> Enviro
     return env
 
 
+class ListingItems:
+    """`listing_item` for the templates: each article's listing item, rendered once.
+
+    An article is listed on five or six pages (all articles, province, district, directives, year),
+    under different headings and at different depths. Its item is rendered once by the
+    `article_item` macro with marks for the page's root, heading and indent, and the marks are
+    filled in on each page. A mark starts with "<", which escaped text never holds.
+    """
+
+    MARKS = ("<\u00a4root>", "<\u00a4heading>", "<\u00a4indent>")
+
+    def __init__(self, env: Environment, context: dict[str, Any]):
+        root, heading, indent = map(Markup, self.MARKS)
+        self.macro = partial(env.get_template("_macros.html").make_module({**context, "root": root}).article_item,
+                             heading=heading, indent=indent)
+        self.rendered: dict[str, str] = {}  # slug -> item with its marks
+
+    def __call__(self, article: Article, heading: str, indent: str, root: str) -> Markup:
+        found = self.rendered.get(article.slug)
+        if found is None:
+            found = self.rendered[article.slug] = str(self.macro(article))
+        root_mark, heading_mark, indent_mark = self.MARKS
+        return Markup(found.replace(root_mark, escape(root)).replace(heading_mark, escape(heading))
+                      .replace(indent_mark, escape(indent)))
+
+
 # --- the site ----------------------------------------------------------------------------------
 
 @dataclass
@@ -351,9 +379,32 @@ class Links:
 
 
 FileDigest = Callable[[Path], str]
-ArticleTask = tuple[str, str | None, str | None]  # slug, key of its page and of its raw source (None: reused)
+# slug, key of its page and of its raw source (None: kept), the assembled files it needs a new piece of
+ArticleTask = tuple[str, str | None, str | None, tuple[int, ...]]
+# what some tasks did: the files written (path, origin, key, stat), the pieces made (file, slug, where)
+TasksDone = tuple[list[tuple[str, str, str, FileStat]], list[tuple[int, str, str, int, int]]]
 PARALLEL_MIN = 200  # fewer article pages than this render faster in one process than forking costs
 CHUNK = 250  # article pages per task handed to a worker process
+
+
+@dataclass(eq=False)
+class Assembled:
+    """A file made of one piece per article (see SiteRenderer.plan_assembled and assemble)."""
+
+    path: str
+    key: str  # of the whole file, to keep it when nothing in it changed ("" never kept whole)
+    separator: bytes
+    piece_key: Callable[[Article], str]
+    make: Callable[[Article, Record], bytes]
+    metrics_only: bool  # a piece per article with metrics, else per article
+    head: bytes = b""
+    tail: bytes = b""
+    kept: bool = False  # the previous file is kept as it is
+    previous: Path | None = None  # the previous file, when its pieces can be copied from it
+    before: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> key, offset, length there
+    keys: dict[str, str] = field(default_factory=dict)  # slug -> key of its piece
+    todo: set[str] = field(default_factory=set)  # slugs whose piece must be made
+    made: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> file, offset, length
 
 
 def file_digest(path: Path) -> str:
@@ -385,8 +436,10 @@ class SiteRenderer:
         # What a page that shows an article depends on: its slug, its file and whether its source is published.
         self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
+        self.env.globals["listing_item"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
+        self.assembled: list[Assembled] = []  # see plan_assembled()
         self.search_state: IndexState | None = None  # what the next build's update_index starts from
 
     # --- keys ---------------------------------------------------------------------------------
@@ -446,6 +499,7 @@ class SiteRenderer:
     def render(self) -> int:
         archive = self.archive
         self.copy_static()
+        self.assembled = self.plan_assembled()
         pending = self.render_articles_in_parallel()
         try:
             self.render_home()
@@ -457,10 +511,15 @@ class SiteRenderer:
             self.render_search()
             self.page("404.html", "404.html", ())
             self.feed("feed.xml", self.config.title, archive.articles, "index.html")
-            self.write_data()
             pending.finish()
         finally:
             pending.cancel()
+        try:
+            for spec in self.assembled:
+                if not spec.kept:
+                    self.assemble(spec)
+        finally:
+            shutil.rmtree(self.pieces_folder, ignore_errors=True)
         self.write_sitemap()
         return len(self.writer.html_pages)
 
@@ -494,9 +553,11 @@ class SiteRenderer:
         return key_of(self.template_key("article.html"), self.item(article), shown)
 
     def render_articles_in_parallel(self) -> _Pending:
-        """Link unchanged article pages, raw sources and search index, then render the rest: in
-        worker processes when there are many. The workers write into the same folder and report
-        each file's stat back; the main process goes on with the listings meanwhile.
+        """Keep unchanged article pages, raw sources and search index, then render the rest: in
+        worker processes when there are many. For each article a task renders its page, copies its
+        raw source and makes its pieces of the assembled files, whichever changed, reading its full
+        record once. The workers write into the same folder and report each file back; the main
+        process goes on with the listings meanwhile.
         """
         todo: list[ArticleTask] = []
         for article in self.archive.articles:
@@ -507,17 +568,20 @@ class SiteRenderer:
                 source_key = key_of("source", self.digest_file(article.source_file))
                 if not self.writer.reuse(self.links.source(article), source_key, article.display):
                     source = source_key
-            if page or source:
-                todo.append((article.slug, page, source))
+            pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
+            if page or source or pieces:
+                todo.append((article.slug, page, source, pieces))
         search = not self.update_search_index()
+        chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
                 self.record_search_index(*self.write_search_index())
-            for task in todo:
-                self.render_article(*task)
-            return _Pending(self, None, [], None)
+            pending = _Pending(self, None, [], None)
+            for number, tasks in chunks:
+                pending.record(self.render_tasks(number, tasks))
+            return pending
         global _ACTIVE
         _ACTIVE = self
         self.env.get_template("article.html")  # compiled once, before the workers inherit the environment
@@ -525,32 +589,62 @@ class SiteRenderer:
             self.writer.claim_folder(folder)
         pool = multiprocessing.get_context("fork").Pool(self.workers)
         index = pool.apply_async(_write_search_index) if search else None  # the longest task goes first
-        results = [pool.apply_async(_render_chunk, (todo[i:i + CHUNK],)) for i in range(0, len(todo), CHUNK)]
+        results = [pool.apply_async(_render_chunk, chunk) for chunk in chunks]
         pool.close()
         return _Pending(self, pool, results, index)
 
-    def render_article(self, slug: str, page_key: str | None, source_key: str | None) -> None:
-        article = self.by_slug[slug]
-        record = article.record
-        if source_key is not None:
-            assert article.source_file is not None
-            self.writer.write(self.links.source(article), article.source_file.read_bytes(), article.display,
-                              source_key)
-        if page_key is None:
-            return
+    def render_tasks(self, number: int, tasks: list[ArticleTask]) -> TasksDone:
+        """Do some article tasks; the pieces go into one file per assembled file, in archive order
+        and with its separator between two, so that assemble() copies a run of them at once."""
+        pieces: dict[int, Any] = {}  # assembled file -> the open file of its pieces
+        made: list[tuple[int, str, str, int, int]] = []
+        site_writer = self.writer
+        self.writer = Writer(site_writer.out_dir)  # what these tasks write, reported back to the site's
+        self.writer.folders = set(site_writer.folders)
+        try:
+            for slug, page_key, source_key, wanted in tasks:
+                article = self.by_slug[slug]
+                if source_key is not None:
+                    assert article.source_file is not None
+                    self.writer.write(self.links.source(article), article.source_file.read_bytes(), article.display,
+                                      source_key)
+                if page_key is None and not wanted:
+                    continue
+                record = article.load()
+                if page_key is not None:
+                    self.render_article(article, record, page_key)
+                for index in wanted:
+                    spec = self.assembled[index]
+                    file = pieces.get(index)
+                    if file is None:
+                        os.makedirs(self.pieces_folder, exist_ok=True)
+                        file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb")
+                    elif spec.separator:
+                        file.write(spec.separator)
+                    start = file.tell()
+                    data = spec.make(article, record)
+                    file.write(data)
+                    made.append((index, slug, file.name, start, len(data)))
+            written = self.writer
+        finally:
+            self.writer = site_writer
+            for file in pieces.values():
+                file.close()
+        return [(path, written.written[path], key, stat) for path, (key, stat) in written.outputs.items()], made
+
+    def render_article(self, article: Article, record: Record, page_key: str) -> None:
         path = self.links.article(article)
         canonical = self.config.base_url + path if self.config.base_url else ""
         html = self.env.get_template("article.html").render(
             root=root_of(path), t=self.t, site=self.config, canonical=canonical, links=self.links, page_path=path,
             article=article, record=record,
             body=body_html(record.body, record.captions, record.subheadings),
-            json_ld=json_ld(self.article_json_ld(article)),
+            json_ld=json_ld(self.article_json_ld(article, record)),
             description=shorten(article.filing.lead, 200),
             province=self.links.province_of(record.province))
         self.writer.write(path, html, "article.html", page_key)
 
-    def article_json_ld(self, article: Article) -> dict[str, Any]:
-        record = article.record
+    def article_json_ld(self, article: Article, record: Record) -> dict[str, Any]:
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
             "inLanguage": self.config.language, "description": shorten(article.filing.lead, 200),
@@ -606,10 +700,10 @@ class SiteRenderer:
         return self.items(a for a in self.archive.articles if a.filing.metric_units)
 
     def render_metrics(self) -> None:
-        """metrics.html: the page around the table, then each article's rows as one piece (assemble),
-        so that an edit renders the rows of one article, not the whole table's."""
-        key = key_of(self.template_key("metrics.html"), self.template_key("_metric_rows.html"), self.metrics_key())
-        if self.writer.reuse("metrics.html", key, "metrics.html"):
+        """metrics.html around its table; the table's rows are one piece per article (assemble), so
+        that an edit renders the rows of one article, not the whole table's."""
+        spec = next(spec for spec in self.assembled if spec.path == "metrics.html")
+        if spec.kept:
             return
         with_metrics = [a.filing for a in self.archive.articles if a.filing.metric_units]
         primaries = (f.primary_directive for f in with_metrics)
@@ -621,18 +715,13 @@ class SiteRenderer:
             directives=sorted({p.id for p in primaries if p}),
             units=sorted({unit for f in with_metrics for unit in f.metric_units if unit}, key=text.fold))
         head, _, tail = page.partition(_ROWS_MARK)
-        rows = self.env.get_template("_metric_rows.html")
-        template_key = self.template_key("_metric_rows.html")
-        self.assemble("metrics.html", head.encode(), (
-            (a.slug, key_of(template_key, self.item(a)), partial(self.metric_rows, rows, a))
-            for a in self.archive.articles if a.filing.metric_units),
-            b"", tail.encode(), key)
+        spec.head, spec.tail = head.encode(), tail.encode()
 
-    def metric_rows(self, template: Any, article: Article) -> bytes:
-        record = article.record
+    def metric_rows(self, article: Article, record: Record) -> bytes:
         primary = record.primary_directive
-        return template.render(t=self.t, links=self.links, article=article, record=record,
-                               province=record.province or "", directive=primary.id if primary else "").encode()
+        return self.env.get_template("_metric_rows.html").render(
+            t=self.t, links=self.links, article=article, record=record, province=record.province or "",
+            directive=primary.id if primary else "").encode()
 
     def render_search(self) -> None:
         filters = {
@@ -679,7 +768,7 @@ class SiteRenderer:
         self.search_state = state
 
     def search_doc(self, article: Article) -> SearchDoc:
-        record = article.record
+        record = article.load()
         titles = []
         for ref in record.directives:
             term = self.links.directive_info(ref.id)
@@ -692,26 +781,53 @@ class SiteRenderer:
             district=record.district, directives=[d.id for d in record.directives],
             directive_names=[t for t in titles if t], text=record.body)
 
-    def write_data(self) -> None:
-        path = "data/articles.json"
-        self.assemble(path, b"[\n", ((a.slug, key_of(self.item(a)), partial(self.record_json, a))
-                                      for a in self.archive.articles), b",\n", b"\n]\n")
-        key = key_of("metrics.csv", self.metrics_key())
-        if self.writer.reuse("data/metrics.csv", key, "data/metrics.csv"):
-            return
+    # --- files assembled from one piece per article ----------------------------------------------
+
+    def plan_assembled(self) -> list[Assembled]:
+        """data/articles.json, data/metrics.csv and the table of metrics.html: keep each whole when
+        nothing in it changed, else find the pieces to make, the others being copied from the
+        previous file (when it is still as the last build left it)."""
+        rows_template = self.template_key("_metric_rows.html")
+        metrics = self.metrics_key()
         header = ["article", "url", "published", "province", "province_current", "directive",
                   "text", "value", "total", "unit", "qualifier", "sentence"]
-        self.assemble("data/metrics.csv", _csv_line([header]), (
-            (a.slug, key_of(self.item(a)), partial(self.metric_csv, a)) for a in self.archive.articles
-            if a.filing.metric_units), b"", b"", key)
+        files = [
+            Assembled("metrics.html", key_of(self.template_key("metrics.html"), rows_template, metrics), b"",
+                      lambda a: key_of(rows_template, self.item(a)), self.metric_rows, metrics_only=True),
+            Assembled("data/articles.json", "", b",\n", lambda a: key_of(self.item(a)), self.record_json,
+                      metrics_only=False, head=b"[\n", tail=b"\n]\n"),
+            Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", lambda a: key_of(self.item(a)),
+                      self.metric_csv, metrics_only=True, head=_csv_line([header])),
+        ]
+        previous = self.writer.previous
+        for spec in files:
+            if spec.key and self.writer.reuse(spec.path, spec.key, spec.path):
+                spec.kept = True
+                continue
+            known = previous.outputs.get(spec.path) if previous else None
+            before = previous.fragments.get(spec.path, {}) if previous else {}
+            if previous and known and before and stat_of(previous.site / spec.path) == known[1]:
+                spec.previous, spec.before = previous.site / spec.path, before
+            for article in self.archive.articles:
+                if spec.metrics_only and not article.filing.metric_units:
+                    continue
+                key = spec.keys[article.slug] = spec.piece_key(article)
+                found = spec.before.get(article.slug)
+                if found is None or found[0] != key:
+                    spec.todo.add(article.slug)
+        return files
 
-    def record_json(self, article: Article) -> bytes:
-        data = article.record.to_dict()
+    @property
+    def pieces_folder(self) -> str:
+        """Where article tasks leave their pieces until assemble() copies them (never in the site)."""
+        return f"{self.writer.out_dir}/.newsarchive-pieces"
+
+    def record_json(self, article: Article, record: Record) -> bytes:
+        data = record.to_dict()
         data["url"] = self.links.article(article)
         return json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
 
-    def metric_csv(self, article: Article) -> bytes:
-        record = article.record
+    def metric_csv(self, article: Article, record: Record) -> bytes:
         primary = record.primary_directive
         place = (record.province or "", record.province_current or "", primary.id if primary else "")
         return _csv_line([article.slug, self.links.article(article), record.published or "",
@@ -720,55 +836,43 @@ class SiteRenderer:
                           *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))]
                          for metric in record.metrics)
 
-    def assemble(self, path: str, head: bytes, pieces: Iterable[tuple[str, str, Callable[[], bytes]]],
-                 separator: bytes, tail: bytes, key: str = "") -> None:
-        """Write a file made of one piece per article (data/articles.json, data/metrics.csv, the rows of
-        metrics.html), copying each unchanged piece's bytes from the previous file, so an edit costs
-        one piece's encoding, not the whole archive's. `pieces`: (name, key, make the bytes)."""
-        target = self.writer.claim(path, path)
-        previous = self.writer.previous
-        before = previous.fragments.get(path, {}) if previous else {}
-        known = previous.outputs.get(path) if previous else None
-        old = None  # the previous file, read piece by piece: it can be as large as all the articles together
-        if previous and known and before and stat_of(previous.site / path) == known[1]:
-            old = open(previous.site / path, "rb")
-        placed = self.fragments[path] = {}
-        try:
-            with open(target, "xb") as out:
-                out.write(head)
-                offset = len(head)
-                run: list[int] | None = None  # bytes of the old file to copy as they are: [start, end)
-                for index, (name, piece_key, make) in enumerate(pieces):
-                    found = before.get(name)
-                    if old is None or found is None or found[0] != piece_key:
-                        found = None
-                    elif run and index and found[1] == run[1] + len(separator):
-                        run[1] = found[1] + found[2]  # lies right after the last: one copy for both
-                        placed[name] = (piece_key, offset + len(separator), found[2])
-                        offset += len(separator) + found[2]
-                        continue
+    def assemble(self, spec: Assembled) -> None:
+        """Write a file of one piece per article, each piece copied from where it is: the file an
+        article task made it in, or the previous file when it did not change. Consecutive pieces
+        that lie one after the other in one file are copied at once (in the kernel where it can)."""
+        target = self.writer.claim(spec.path, spec.path)
+        placed = self.fragments[spec.path] = {}
+        opened: dict[str, Any] = {}  # path -> open file to copy from
+        made = spec.made
+        with ExitStack() as sources, open(target, "xb") as out:
+            out.write(spec.head)
+            offset = len(spec.head)
+            step = len(spec.separator)
+            run: list[Any] | None = None  # [file, start, end]: bytes to copy as they are
+            articles = (a for a in self.archive.articles if not spec.metrics_only or a.filing.metric_units)
+            for index, article in enumerate(articles):
+                slug = article.slug
+                source, start, length = made.get(slug) or (str(spec.previous), *spec.before[slug][1:])
+                file = opened.get(source)
+                if file is None:
+                    file = opened[source] = sources.enter_context(open(source, "rb"))
+                if run and run[0] is file and start == run[2] + step:
+                    run[2] = start + length  # lies right after the last, separator between: one copy
+                else:
                     if run:
-                        _copy_range(old, out, *run)
-                        run = None
+                        _copy_range(*run, out)
                     if index:
-                        out.write(separator)
-                        offset += len(separator)
-                    if found is None:
-                        chunk = make()
-                        out.write(chunk)
-                        length = len(chunk)
-                    else:
-                        run, length = [found[1], found[1] + found[2]], found[2]
-                    placed[name] = (piece_key, offset, length)
-                    offset += length
-                if run:
-                    _copy_range(old, out, *run)
-                out.write(tail)
-                out.flush()
-                self.writer.outputs[path] = (key, _fstat(out.fileno()))
-        finally:
-            if old is not None:
-                old.close()
+                        out.write(spec.separator)
+                    run = [file, start, start + length]
+                if index:
+                    offset += step
+                placed[slug] = (spec.keys[slug], offset, length)
+                offset += length
+            if run:
+                _copy_range(*run, out)
+            out.write(spec.tail)
+            out.flush()
+            self.writer.outputs[spec.path] = (spec.key, _fstat(out.fileno()))
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")
@@ -785,17 +889,10 @@ class SiteRenderer:
 _ACTIVE: SiteRenderer | None = None  # the renderer forked worker processes inherit
 
 
-def _render_chunk(tasks: list[ArticleTask]) -> list[tuple[str, str, str, FileStat]]:
-    """In a worker: render some article pages with the inherited renderer; report what was written."""
-    renderer = _ACTIVE
-    assert renderer is not None
-    parent = renderer.writer
-    renderer.writer = Writer(parent.out_dir)
-    renderer.writer.folders = set(parent.folders)
-    for task in tasks:
-        renderer.render_article(*task)
-    written = renderer.writer.written
-    return [(path, written[path], key, stat) for path, (key, stat) in renderer.writer.outputs.items()]
+def _render_chunk(number: int, tasks: list[ArticleTask]) -> TasksDone:
+    """In a worker: do some article tasks with the inherited renderer."""
+    assert _ACTIVE is not None
+    return _ACTIVE.render_tasks(number, tasks)
 
 
 def _write_search_index() -> tuple[list[tuple[str, FileStat]], IndexState]:
@@ -804,13 +901,21 @@ def _write_search_index() -> tuple[list[tuple[str, FileStat]], IndexState]:
 
 
 class _Pending:
-    """Work in worker processes; finish() waits for it and records the files it wrote."""
+    """Article tasks and search index under way in worker processes; finish() waits for them and
+    records the files they wrote and the pieces they made."""
 
     def __init__(self, renderer: SiteRenderer, pool: Any, results: list[Any], index: Any):
         self.renderer = renderer
         self.pool = pool
         self.results = results
         self.index = index
+
+    def record(self, done: TasksDone) -> None:
+        files, pieces = done
+        for path, origin, key, stat in files:
+            self.renderer.writer.record(path, origin, key, stat)
+        for index, slug, *where in pieces:
+            self.renderer.assembled[index].made[slug] = tuple(where)  # type: ignore[assignment]
 
     def finish(self) -> None:
         if self.pool is None:
@@ -819,8 +924,7 @@ class _Pending:
             if self.index is not None:
                 self.renderer.record_search_index(*self.index.get())
             for result in self.results:
-                for path, origin, key, stat in result.get():
-                    self.renderer.writer.record(path, origin, key, stat)
+                self.record(result.get())
             self.pool.join()
         finally:
             self.pool.terminate()

@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .archive import Archive, article_files, article_names
+from .archive import Archive, article_names
 from .cache import FORMAT, Cache, Parsed, SiteState, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
@@ -334,10 +334,11 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
         return
     todo = []
-    for path in article_files(articles):
-        digest = cache.digest(str(path))
+    for name in article_names(articles):
+        path = f"{articles}/{name}"
+        digest = cache.digest(path)
         if digest is not None and cache.parsed(f"{digest}:{path}") is None:
-            todo.append((path, config.root.resolve(), f"{digest}:{path}"))
+            todo.append((Path(path), config.root.resolve(), f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
     _TO_PARSE = todo

@@ -25,12 +25,13 @@ Read only by a build with something to do:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .problems import Problem
 
@@ -61,8 +62,7 @@ def stat_of(path: Path | str) -> FileStat | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-@dataclass
-class Parsed:
+class Parsed(NamedTuple):
     """What parsing one article file gave, but its full record (kept apart, see Cache.record)."""
 
     filing: Any  # archive.Filing, None when the file breaks the record contract
@@ -135,10 +135,15 @@ class Cache:
         if header + b"\n" != FORMAT or digest_bytes(payload).encode() != checksum:
             self.notice = f"cache file {name} is corrupt or from another version; it is rebuilt"
             return None
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of small objects in no cycle: the collector would walk them again and again
         try:
             value = pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any unpickling failure means the same: do not trust it
             value = None
+        finally:
+            if collecting:
+                gc.enable()
         if not isinstance(value, kind):
             self.notice = f"cache file {name} could not be read; it is rebuilt"
             return None

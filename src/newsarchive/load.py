@@ -511,19 +511,22 @@ class _SourceFinder:
 
     def __init__(self, root: Path):
         self.root = root
-        self.folders: dict[str, tuple[Path, dict[str, bool]]] = {}  # as written -> resolved, name -> is a link
+        # as written -> resolved, whether that is inside the project, name -> is a link
+        self.folders: dict[str, tuple[Path, bool, dict[str, bool]]] = {}
 
     def find(self, source: str, display: str, problems: Problems) -> Path | None:
         folder, _, name = source.rpartition("/")
         known = self.folders.get(folder)
         if known is None:
             known = self.folders[folder] = self._list(folder)
-        resolved, files = known
-        candidate = resolved / name
+        resolved, inside, files = known
         link = files.get(name)
-        if name in ("", ".", "..") or link is None or link:
+        if link is False:  # a plain file, listed: in the project when its folder is
+            candidate = resolved / name
+        else:
             candidate = (self.root / source).resolve()
-        if not candidate.is_relative_to(self.root):
+            inside = candidate.is_relative_to(self.root)
+        if not inside:
             problems.warning(display, f"source '{source}' lies outside the project; its raw text is not "
                                       f"published.")
             return None
@@ -533,9 +536,10 @@ class _SourceFinder:
             return None
         return candidate
 
-    def _list(self, folder: str) -> tuple[Path, dict[str, bool]]:
+    def _list(self, folder: str) -> tuple[Path, bool, dict[str, bool]]:
         """A folder resolved, and its regular files and links (other names count as absent)."""
         resolved = (self.root / folder).resolve()
+        inside = resolved.is_relative_to(self.root)
         files: dict[str, bool] = {}
         try:
             with os.scandir(resolved) as entries:
@@ -546,7 +550,7 @@ class _SourceFinder:
                         files[entry.name] = False
         except OSError:
             pass
-        return resolved, files
+        return resolved, inside, files
 
 
 def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], problems: Problems) -> Archive:

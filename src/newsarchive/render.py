@@ -126,10 +126,15 @@ class Writer:
             return False
         if stat_of(f"{self.previous.site}/{path}") != known[1]:  # type: ignore[union-attr]
             return False  # changed or removed by hand since: render it again
-        self._register(path, origin)
-        self.outputs[path] = known
-        self.reused += 1
+        self.keep(path, origin)
         return True
+
+    def keep(self, path: str, origin: str) -> None:
+        """Keep a previous file the caller found untouched, whatever its key."""
+        assert self.previous is not None
+        self._register(path, origin)
+        self.outputs[path] = self.previous.outputs[path]
+        self.reused += 1
 
     def write(self, path: str, content: str | bytes, origin: str, key: str = "") -> None:
         target = self.claim(path, origin)
@@ -438,6 +443,8 @@ class SiteRenderer:
         self.by_slug = {a.slug: a for a in archive.articles}
         self.env.globals["listing_item"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
+        self.item_digests: dict[str, str] = {}
+        self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
         self.search_state: IndexState | None = None  # what the next build's update_index starts from
@@ -452,6 +459,13 @@ class SiteRenderer:
             used = sorted(n for n in meta.find_referenced_templates(parsed) if n)
             self.template_keys[name] = key_of(source, *(self.template_key(n) for n in used))
         return self.template_keys[name]
+
+    def item_digest(self, article: Article) -> str:
+        """key_of(item), once per article: the key of its pieces and search document, and part of its page's."""
+        found = self.item_digests.get(article.slug)
+        if found is None:
+            found = self.item_digests[article.slug] = key_of(self.item(article))
+        return found
 
     def item(self, article: Article) -> tuple[str, str, bool]:
         return self.item_keys[article.slug]
@@ -550,7 +564,10 @@ class SiteRenderer:
     def article_key(self, article: Article) -> str:
         province = self.links.province_of(article.filing.province)
         shown = (province.name, province.slug, province.current) if province else None
-        return key_of(self.template_key("article.html"), self.item(article), shown)
+        shown_key = self.shown_keys.get(shown)
+        if shown_key is None:
+            shown_key = self.shown_keys[shown] = key_of(shown)
+        return digest_bytes(f"{self.template_key('article.html')}{self.item_digest(article)}{shown_key}".encode())
 
     def render_articles_in_parallel(self) -> _Pending:
         """Keep unchanged article pages, raw sources and search index, then render the rest: in
@@ -735,7 +752,7 @@ class SiteRenderer:
         """(key, doc) of every article for the index; with `lazy`, the doc is made only if asked for.
         The key is the article's item (slug and file digest): the catalogue's directive titles and the
         language, which the doc also shows, are in the build's fingerprint."""
-        return [(key_of(self.item(a)), partial(self.search_doc, a) if lazy else self.search_doc(a))
+        return [(self.item_digest(a), partial(self.search_doc, a) if lazy else self.search_doc(a))
                 for a in self.archive.articles]
 
     def update_search_index(self) -> bool:
@@ -750,7 +767,7 @@ class SiteRenderer:
         files, deleted, self.search_state = update_index(
             self.search_docs(lazy=True), previous.search, lambda path: (previous.site / path).read_bytes())
         for path in sorted(set(old) - set(files) - set(deleted)):
-            self.writer.reuse(path, previous.outputs[path][0], "search index")
+            self.writer.keep(path, "search index")  # its stat was checked above
         for path, content in sorted(files.items()):
             self.writer.write(path, content, "search index", SEARCH_KEY)
         return True
@@ -793,10 +810,11 @@ class SiteRenderer:
                   "text", "value", "total", "unit", "qualifier", "sentence"]
         files = [
             Assembled("metrics.html", key_of(self.template_key("metrics.html"), rows_template, metrics), b"",
-                      lambda a: key_of(rows_template, self.item(a)), self.metric_rows, metrics_only=True),
-            Assembled("data/articles.json", "", b",\n", lambda a: key_of(self.item(a)), self.record_json,
+                      lambda a: digest_bytes(f"{rows_template}{self.item_digest(a)}".encode()), self.metric_rows,
+                      metrics_only=True),
+            Assembled("data/articles.json", "", b",\n", self.item_digest, self.record_json,
                       metrics_only=False, head=b"[\n", tail=b"\n]\n"),
-            Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", lambda a: key_of(self.item(a)),
+            Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", self.item_digest,
                       self.metric_csv, metrics_only=True, head=_csv_line([header])),
         ]
         previous = self.writer.previous

@@ -307,12 +307,13 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> Enviro
 
 
 class ListingItems:
-    """`listing_item` for the templates: each article's listing item, rendered once.
+    """`listing_items` for the templates: the items of a listing, each article's rendered once.
 
     An article is listed on five or six pages (all articles, province, district, directives, year),
     under different headings and at different depths. Its item is rendered once by the
     `article_item` macro with marks for the page's root, heading and indent, and the marks are
-    filled in on each page. A mark starts with "<", which escaped text never holds.
+    filled in on each page; items are joined by a blank line. A mark starts with "<", which
+    escaped text never holds.
     """
 
     MARKS = ("<\u00a4root>", "<\u00a4heading>", "<\u00a4indent>")
@@ -323,12 +324,16 @@ class ListingItems:
                              heading=heading, indent=indent)
         self.rendered: dict[str, str] = {}  # slug -> item with its marks
 
-    def __call__(self, article: Article, heading: str, indent: str, root: str) -> Markup:
-        found = self.rendered.get(article.slug)
-        if found is None:
-            found = self.rendered[article.slug] = str(self.macro(article))
+    def __call__(self, articles: Iterable[Article], heading: str, indent: str, root: str) -> Markup:
+        rendered = self.rendered
+        items = []
+        for article in articles:
+            found = rendered.get(article.slug)
+            if found is None:
+                found = rendered[article.slug] = str(self.macro(article))
+            items.append(found)
         root_mark, heading_mark, indent_mark = self.MARKS
-        return Markup(found.replace(root_mark, escape(root)).replace(heading_mark, escape(heading))
+        return Markup("\n".join(items).replace(root_mark, escape(root)).replace(heading_mark, escape(heading))
                       .replace(indent_mark, escape(indent)))
 
 
@@ -441,7 +446,7 @@ class SiteRenderer:
         # What a page that shows an article depends on: its slug, its file and whether its source is published.
         self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
-        self.env.globals["listing_item"] = ListingItems(self.env, {"t": self.t, "links": self.links})
+        self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
         self.item_digests: dict[str, str] = {}
         self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key

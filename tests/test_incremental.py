@@ -147,8 +147,8 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     cache = project / CACHE_DIR
     state = cache / "state.pickle"
     state.write_bytes(state.read_bytes()[:-40])  # truncated
-    for shard in cache.glob("records-*.pickle"):
-        shard.write_bytes(shard.read_bytes().replace(b"Bac", b"Bxc"))  # flipped bytes inside
+    for pack in cache.glob("records-*"):
+        pack.write_bytes(pack.read_bytes().replace(b"Bac", b"Bxc"))  # flipped bytes inside
     edit(first_article(project), "title: ", "title: Sau khi hỏng - ")
     report = rebuild_and_compare(project, tmp_path)
     assert "corrupt" in report.notice and report.reused == 0
@@ -180,12 +180,12 @@ def test_an_edit_reads_no_other_article_record(project: Path, tmp_path: Path, mo
     assert len(read) == 60  # every article page again: each record from the cache, none parsed
 
 
-def test_a_damaged_record_shard_costs_a_parse_not_a_wrong_page(project: Path, tmp_path: Path, monkeypatch) -> None:
+def test_a_damaged_record_pack_costs_a_parse_not_a_wrong_page(project: Path, tmp_path: Path, monkeypatch) -> None:
     from newsarchive import load
 
     cache = project / CACHE_DIR
-    for shard in cache.glob("records-*.pickle"):
-        shard.write_bytes(shard.read_bytes()[:-10])  # the state and the filings still trust them
+    for pack in cache.glob("records-*.pack"):
+        pack.write_bytes(bytes(pack.stat().st_size))  # the state and the filings still trust them
     edit(project / "templates" / "article.html", "<h1>", '<h1 class="headline">')
     parsed: list[str] = []
     original = load.read_record
@@ -195,9 +195,17 @@ def test_a_damaged_record_shard_costs_a_parse_not_a_wrong_page(project: Path, tm
     edit(project / "templates" / "article.html", '<h1 class="headline">', '<h1 class="title">')
     parsed.clear()
     build(load_config(project / "site.yaml"))
-    assert parsed == []  # the shards were written again, whole
+    assert parsed == []  # the records parsed again were kept
     edit(project / "templates" / "article.html", '<h1 class="title">', "<h1>")
     rebuild_and_compare(project, tmp_path)
+
+
+def _kept_records(project: Path) -> dict[str, tuple]:
+    from newsarchive.cache import FILINGS_FILE, Cache
+
+    cache = Cache(project / CACHE_DIR)
+    cache.fingerprint = cache.previous.fingerprint
+    return {key: parsed.record for key, parsed in cache._read(FILINGS_FILE, dict).items()}
 
 
 def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp_path: Path) -> None:
@@ -207,12 +215,25 @@ def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp
         article.unlink()
     rebuild_and_compare(project, tmp_path)
     assert not (cache / "records-0.pickle").exists()
-    from newsarchive.cache import Cache
-
-    kept = Cache(cache)
-    kept.fingerprint = kept.previous.fingerprint
-    records = {key for shard in cache.glob("records-*.pickle") for key in kept._read(shard.name, dict)}
+    records = _kept_records(project)
     assert len(records) == len(list((project / "articles").glob("*.md"))) == 40
+    assert {p.name for p in cache.glob("records-*")} == {ref[0] for ref in records.values()}
+
+
+def test_the_packs_of_many_edits_are_merged(project: Path, tmp_path: Path, monkeypatch) -> None:
+    from newsarchive import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "PACK_MERGE", 3)
+    articles = sorted((project / "articles").glob("*.md"))
+    packs = []
+    for number, article in enumerate(articles[:6]):
+        edit(article, "title: ", f"title: Lần sửa {number} - ")
+        build(load_config(project / "site.yaml"))
+        packs.append(len(list((project / CACHE_DIR).glob("records-*.pack"))))
+    assert packs[:4] == [2, 3, 1, 2]  # the full build's and one per edit (all small): the fourth merges them
+    rebuild_and_compare(project, tmp_path)
+    assert {ref[0] for ref in _kept_records(project).values()} == \
+        {p.name for p in (project / CACHE_DIR).glob("records-*")}
 
 
 def test_a_file_removed_from_the_built_site_is_written_again(project: Path, tmp_path: Path) -> None:

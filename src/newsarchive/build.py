@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import tempfile
@@ -73,12 +72,20 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
         cache_dir = config.root / CACHE_DIR
     output.parent.mkdir(parents=True, exist_ok=True)
     _recover(output)
-    # Reading the cache state and the articles makes about a hundred long-lived objects per
-    # article, none in a cycle: the cyclic collector, run again and again over all of them, would
-    # double the time it takes.
+    cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
+    try:
+        return _build(config, report, cache, output, workers, accept)
+    finally:
+        cache.close()
+
+
+def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, workers: int | None,
+           accept: Callable[[BuildReport], bool] | None) -> BuildReport:
+    # Reading the cache state and the articles makes long-lived objects by the hundred thousand,
+    # none in a cycle: the cyclic collector, run again and again over all of them, would double
+    # the time it takes.
     gc.disable()
     try:
-        cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
         cache.fingerprint = _fingerprint(config, output, cache)
         report.notice = cache.notice
         state = cache.trusted
@@ -270,7 +277,8 @@ def _digest_with(cache: Cache):
 
 def _cached_reader(cache: Cache):
     """The reader of load_archive: a file whose bytes were parsed before is not parsed again (its
-    filing and problems are replayed), and its full record is unpickled only if a page needs it."""
+    filing and problems are replayed), and its full record is read from its pack only if a page
+    needs it."""
 
     from .load import read_record
 
@@ -283,21 +291,23 @@ def _cached_reader(cache: Cache):
         if found is None:
             own = Problems()
             record = read_record(path, display, own)
-            found = Parsed(_filing(record), own.items)
             if cache.unchanged_since_hashed(str(path)):  # else what was parsed may not be what was hashed
-                cache.keep(key, found, _pickled(record) if cache.folder else None)  # kept for the next build
-            problems.items.extend(found.problems)
-            return None if record is None else (found.filing, lambda: record)
+                kept = cache.add_record(record) if cache.folder and record is not None else None  # for the next build
+                cache.keep(key, Parsed(_filing(record), own.items, kept))
+            problems.items.extend(own.items)
+            return None if record is None else (_filing(record), lambda: record)
         problems.items.extend(found.problems)
         if found.filing is None:
             return None
 
         def full_record() -> Record:
             record = cache.record(key)
-            if record is None:  # lost with a damaged shard: parsed again (its problems were told) and kept
+            if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
                 record = read_record(path, display, Problems())
-                if cache.unchanged_since_hashed(str(path)):
-                    cache.keep(key, found, _pickled(record))
+                if cache.folder and record is not None and cache.unchanged_since_hashed(str(path)):
+                    kept = cache.add_record(record)
+                    if kept is not None:
+                        cache.keep(key, found._replace(record=kept))
             return record  # type: ignore[return-value]
 
         return found.filing, full_record
@@ -317,19 +327,16 @@ def _filing(record: Record | None) -> Filing | None:
     return None if record is None else Filing.of(record)
 
 
-def _pickled(record: Record | None) -> bytes | None:
-    return None if record is None else pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
 _TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inherit: path, project root, cache key
+_PACKS: Path | None = None  # and where they put the records
 
 
 def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
     """Parse the article files the cache does not know in worker processes, so load_archive finds
-    every file already in the cache. Each file's problems travel with its filing; its record comes
-    back pickled, and is unpickled only where a page needs it."""
-    global _TO_PARSE
+    every file already in the cache. Each worker writes the records it parses into a pack of its
+    own and sends back their filings, problems and places in the pack."""
+    global _TO_PARSE, _PACKS
     articles = config.path("articles_dir")
     if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
         return
@@ -341,25 +348,32 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
             todo.append((Path(path), config.root.resolve(), f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
-    _TO_PARSE = todo
+    _TO_PARSE, _PACKS = todo, cache.packs()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
-                for path, key, entry, record in parsed:
+                for path, key, entry in parsed:
                     if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                        cache.keep(key, entry, record)
+                        cache.keep(key, entry)
     finally:
-        _TO_PARSE = []
+        _TO_PARSE, _PACKS = [], None
 
 
-def _parse_chunk(start: int) -> list[tuple[str, str, Parsed, bytes | None]]:
+def _parse_chunk(start: int) -> list[tuple[str, str, Parsed]]:
+    from .cache import Pack
     from .load import _display, read_record
 
+    assert _PACKS is not None
     out = []
-    for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
-        problems = Problems()
-        record = read_record(path, _display(path, root), problems)
-        out.append((str(path), key, Parsed(_filing(record), problems.items), _pickled(record)))
+    pack = Pack(_PACKS)
+    try:
+        for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
+            problems = Problems()
+            record = read_record(path, _display(path, root), problems)
+            kept = None if record is None else pack.add(record)
+            out.append((str(path), key, Parsed(_filing(record), problems.items, kept)))
+    finally:
+        pack.close()
     return out
 
 

@@ -16,8 +16,10 @@ Read only by a build with something to do:
 * `filings.pickle`: for each article, by digest and path, its filing (what the archive's listings
   and taxonomies need of it, see archive.Filing) and the problems its file has, so unchanged files
   are not parsed again.
-* records (in 256 shard files): each article's full record, pickled on its own, so that a build
-  unpickles only the records of the pages it renders.
+* record packs (`records-*.pack`): each article's full record, pickled on its own, found by the
+  pack, offset, length and digest its filing keeps, so that a build reads and unpickles only the
+  records of the pages it renders. The worker processes that parse articles write their packs
+  themselves: records never pass through the main process.
 * `site.pickle`: for every file of the built site, the key of everything it was made from and its
   stat, so an unchanged page is kept instead of rendered and a file changed by hand in the site is
   noticed and rewritten; the pieces of the assembled files; the search index's state.
@@ -29,16 +31,21 @@ import gc
 import hashlib
 import os
 import pickle
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-5\n"
+FORMAT = b"newsarchive-state-6\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_FILE = "filings.pickle"
+PACK_PATTERN = "records-*.pack"
+PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
+SMALL_PACK = 1 << 18
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
 
 
@@ -62,11 +69,35 @@ def stat_of(path: Path | str) -> FileStat | None:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes
+
+
 class Parsed(NamedTuple):
-    """What parsing one article file gave, but its full record (kept apart, see Cache.record)."""
+    """What parsing one article file gave."""
 
     filing: Any  # archive.Filing, None when the file breaks the record contract
     problems: list[Problem]
+    record: RecordRef | None = None  # where its full record is kept (None: nowhere, parse the file again)
+
+
+class Pack:
+    """A file of pickled records that one process appends to (see RecordRef)."""
+
+    def __init__(self, folder: Path):
+        fd, path = tempfile.mkstemp(prefix="records-", suffix=".pack", dir=folder)
+        self.name = os.path.basename(path)
+        self.file = os.fdopen(fd, "wb")
+
+    def add(self, record: Any) -> RecordRef:
+        return self.add_pickled(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def add_pickled(self, data: bytes) -> RecordRef:
+        offset = self.file.tell()
+        self.file.write(data)
+        return self.name, offset, len(data), digest_bytes(data)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 @dataclass
@@ -100,13 +131,12 @@ class Cache:
 
     The small state (stats, digests, output keys) is one file, enough to tell that nothing changed.
     The filings of all articles are one file, read by any build with something to do. Full
-    records are kept apart in 256 shards by the first two digits of their digest, each record
-    pickled on its own: a shard is read when a page needs one of its records, and rewritten only
-    when its set of records changed (one edit rewrites about two shards).
+    records are in packs: a build writes a pack for what it parses (each parse worker its own),
+    reads only the records its pages need, and merges packs once there are many small ones.
     """
 
     def __init__(self, folder: Path | None):
-        """`folder` None: a cache for this build only, kept in memory and never written."""
+        """`folder` None: a cache for this build only, never written (its packs in a temporary folder)."""
         self.folder = folder
         self.fingerprint = ""  # set by the build once the code and configuration are known
         self.notice = ""  # why the previous state was not used, for the build report
@@ -117,8 +147,10 @@ class Cache:
         self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
         self.known: dict[str, Parsed] | None = None  # the last build's filings, read when first asked for
         self.used: dict[str, Parsed] = {}  # what this build used: the next state keeps only these
-        self.fresh: dict[str, bytes] = {}  # records parsed in this build, pickled
-        self.loaded_shards: dict[str, dict[str, bytes]] = {}
+        self.temporary: Path | None = None  # the packs of a cache without a folder
+        self.pack: Pack | None = None  # where this process adds the records it parses
+        self.open_packs: dict[str, int] = {}  # pack name -> file descriptor to read it
+        self.owner = os.getpid()
 
     def _read(self, name: str, kind: type) -> Any:
         assert self.folder is not None
@@ -208,54 +240,108 @@ class Cache:
                 self.used[key] = found
         return found
 
-    def keep(self, key: str, parsed: Parsed, record: bytes | None) -> None:
-        """Remember what a file parsed to; `record`: its full record, pickled (None when it has none)."""
+    def keep(self, key: str, parsed: Parsed) -> None:
         self.used[key] = parsed
-        if record is not None:
-            self.fresh[key] = record
+
+    def packs(self) -> Path:
+        """The folder of the record packs (made on first use for a cache without a folder)."""
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return self.folder
+        if self.temporary is None:
+            self.temporary = Path(tempfile.mkdtemp(prefix="newsarchive-records-"))
+        return self.temporary
+
+    def add_record(self, record: Any) -> RecordRef | None:
+        """Keep a record parsed in the process that owns the cache (None elsewhere: a forked worker
+        must not append to the pack it inherited, and its cache is not the one saved)."""
+        if os.getpid() != self.owner:
+            return None
+        if self.pack is None:
+            self.pack = Pack(self.packs())
+        return self.pack.add(record)
 
     def record(self, key: str) -> Any:
-        """The full record of a key this build uses (None when the cache has lost it)."""
-        data = self.fresh.get(key)
+        """The full record of a key this build uses; None when none is kept (the file is parsed again)."""
+        parsed = self.used.get(key)
+        data = self._pickled(parsed.record) if parsed and parsed.record else None
         if data is None:
-            data = self._shard(_shard_name(key)).get(key)
-        return None if data is None else pickle.loads(data)
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged record means the same as a lost one
+            return None
 
-    def _shard(self, name: str) -> dict[str, bytes]:
-        if name not in self.loaded_shards:
-            found = self._read(name, dict) if self.folder and self.trusted else None
-            self.loaded_shards[name] = found or {}
-        return self.loaded_shards[name]
+    def _pickled(self, ref: RecordRef) -> bytes | None:
+        """A record's bytes, when its pack still holds them as they were written."""
+        name, offset, length, digest = ref
+        if self.pack is not None and name == self.pack.name:
+            self.pack.file.flush()
+        fd = self.open_packs.get(name)
+        if fd is None:
+            try:
+                fd = self.open_packs[name] = os.open(self.packs() / name, os.O_RDONLY)
+            except OSError:
+                return None
+        data = os.pread(fd, length, offset)
+        return data if len(data) == length and digest_bytes(data) == digest else None
+
+    def close(self) -> None:
+        """Close the packs; remove them when the cache has no folder."""
+        if self.pack is not None:
+            self.pack.close()
+            self.pack = None
+        for fd in self.open_packs.values():
+            os.close(fd)
+        self.open_packs = {}
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)
+            self.temporary = None
 
     def write(self, state: State, site: SiteState) -> None:
-        """Save the state, what the build wrote, the filings, and the record shards whose set of
-        records changed; remove shards nothing uses any more (their articles were edited or
-        deleted, or they are of an older layout). The state goes last: a build killed before it
-        leaves the previous state, which no longer matches the site and so makes the next build
-        render everything."""
+        """Save the state, what the build wrote and the filings; merge the packs when there are many
+        small or mostly unused ones, and remove those nothing refers to any more. The state goes
+        last: a build killed before it leaves the previous state, which no longer matches the site
+        and so makes the next build render everything."""
         if self.folder is None:
             return
-        if self.fresh or self.known is None or self.known.keys() != self.used.keys():
+        if self.pack is not None:
+            self.pack.close()
+            self.pack = None
+        merged = self._merge_packs()
+        if merged or self.known is None or self.known != self.used:
             self._write(FILINGS_FILE, self.used)
-        wanted = _by_shard(k for k, parsed in self.used.items() if parsed.filing is not None)
-        before = _by_shard(k for k, parsed in (self.known or {}).items() if parsed.filing is not None)
-        for name, keys in sorted(wanted.items()):
-            if keys == before.get(name) and not any(k in self.fresh for k in keys):
-                continue
-            shard = {}
-            for key in sorted(keys):
-                data = self.fresh.get(key) or self._shard(name).get(key)
-                if data is not None:  # else lost with a damaged shard: that file is parsed again next time
-                    shard[key] = data
-            self._write(name, shard)
-        for stale in sorted(self.folder.glob("records-*.pickle")):
-            if stale.name not in wanted:
+        referenced = {parsed.record[0] for parsed in self.used.values() if parsed.record}
+        for stale in sorted(self.folder.glob("records-*")):  # packs of edited or deleted articles, old layouts
+            if stale.name not in referenced:
                 stale.unlink(missing_ok=True)
         state.fingerprint = self.fingerprint
         state.started_ns = site.started_ns = self.started_ns
         state.files = self.files
         self._write(SITE_FILE, site)
         self._write(STATE_FILE, state)
+
+    def _merge_packs(self) -> bool:
+        """Copy the records of small or mostly dead packs into one, when there are too many of them
+        (each edit adds a pack of one record)."""
+        assert self.folder is not None
+        live: dict[str, int] = {}
+        for parsed in self.used.values():
+            if parsed.record:
+                live[parsed.record[0]] = live.get(parsed.record[0], 0) + parsed.record[2]
+        sizes = {name: stat[0] for name in live if (stat := stat_of(self.folder / name)) is not None}
+        thin = {name for name, size in sizes.items() if size < SMALL_PACK or live[name] * 2 < size}
+        if len(thin) <= PACK_MERGE:
+            return False
+        merged = Pack(self.folder)
+        try:
+            for key, parsed in self.used.items():
+                if parsed.record and parsed.record[0] in thin:
+                    data = self._pickled(parsed.record)
+                    self.used[key] = parsed._replace(record=None if data is None else merged.add_pickled(data))
+        finally:
+            merged.close()
+        return True
 
     def site(self) -> SiteState | None:
         """What the build of the trusted state wrote (None when it is missing or of another build)."""
@@ -264,17 +350,6 @@ class Cache:
             return None
         found = self._read(SITE_FILE, SiteState)
         return found if found is not None and found.started_ns == state.started_ns else None
-
-
-def _shard_name(key: str) -> str:
-    return f"records-{key[:2]}.pickle"
-
-
-def _by_shard(keys: Any) -> dict[str, set[str]]:
-    grouped: dict[str, set[str]] = {}
-    for key in keys:
-        grouped.setdefault(_shard_name(key), set()).add(key)
-    return grouped
 
 
 def _now_ns(folder: Path) -> int:

@@ -72,7 +72,9 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
         cache_dir = config.root / CACHE_DIR
     output.parent.mkdir(parents=True, exist_ok=True)
     _recover(output)
-    cache = Cache(cache_dir.resolve() if cache_dir is not None else None)
+    # A build killed before it cleans up leaves its scratch folder where the next build finds it (_recover).
+    cache = Cache(cache_dir.resolve() if cache_dir is not None else None,
+                  scratch=(output.parent, f".{output.name}-building-{os.getpid()}-records-"))
     try:
         return _build(config, report, cache, output, workers, accept)
     finally:

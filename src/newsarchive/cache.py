@@ -135,9 +135,11 @@ class Cache:
     reads only the records its pages need, and merges packs once there are many small ones.
     """
 
-    def __init__(self, folder: Path | None):
-        """`folder` None: a cache for this build only, never written (its packs in a temporary folder)."""
+    def __init__(self, folder: Path | None, scratch: tuple[Path, str] | None = None):
+        """`folder` None: a cache for this build only, never written, its packs in a temporary
+        folder: made in `scratch` (a folder and a name prefix) when given."""
         self.folder = folder
+        self.scratch = scratch
         self.fingerprint = ""  # set by the build once the code and configuration are known
         self.notice = ""  # why the previous state was not used, for the build report
         self.previous = self._read(STATE_FILE, State) if folder else None
@@ -249,7 +251,8 @@ class Cache:
             self.folder.mkdir(parents=True, exist_ok=True)
             return self.folder
         if self.temporary is None:
-            self.temporary = Path(tempfile.mkdtemp(prefix="newsarchive-records-"))
+            where, prefix = self.scratch or (None, "newsarchive-records-")
+            self.temporary = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
         return self.temporary
 
     def add_record(self, record: Any) -> RecordRef | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "src"))  # also works from a clone where the package is not installed
 
-from newsarchive.cli import main  # noqa: E402
+from newsarchive.cli import run  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main(["--config", str(HERE / "site.yaml"), "build", *sys.argv[1:]]))
+    run(["--config", str(HERE / "site.yaml"), "build", *sys.argv[1:]])

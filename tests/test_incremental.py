@@ -201,11 +201,11 @@ def test_a_damaged_record_pack_costs_a_parse_not_a_wrong_page(project: Path, tmp
 
 
 def _kept_records(project: Path) -> dict[str, tuple]:
-    from newsarchive.cache import FILINGS_FILE, Cache
+    from newsarchive.cache import Cache
 
     cache = Cache(project / CACHE_DIR)
     cache.fingerprint = cache.previous.fingerprint
-    return {key: parsed.record for key, parsed in cache._read(FILINGS_FILE, dict).items()}
+    return {key: parsed.record for key, parsed in cache._read_filings().items()}
 
 
 def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp_path: Path) -> None:

@@ -13,9 +13,10 @@ What the state remembers (`state.pickle`, read by every build):
   the site it left, to recognise a build with nothing to do.
 
 Read only by a build with something to do:
-* `filings.pickle`: for each article, by digest and path, its filing (what the archive's listings
-  and taxonomies need of it, see archive.Filing) and the problems its file has, so unchanged files
-  are not parsed again.
+* `filings-<x>.pickle`: for each article, by digest and path, its filing (what the archive's
+  listings and taxonomies need of it, see archive.Filing), the problems its file has and where its
+  record is, so unchanged files are not parsed again; in 16 files by the first digit of the digest,
+  so that an edit rewrites two of them.
 * record packs (`records-*.pack`): each article's full record, pickled on its own, found by the
   pack, offset, length and digest its filing keeps, so that a build reads and unpickles only the
   records of the pages it renders. The worker processes that parse articles write their packs
@@ -42,7 +43,7 @@ from .problems import Problem
 FORMAT = b"newsarchive-state-6\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
-FILINGS_FILE = "filings.pickle"
+FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
 PACK_PATTERN = "records-*.pack"
 PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
 SMALL_PACK = 1 << 18
@@ -236,11 +237,31 @@ class Cache:
         found = self.used.get(key)
         if found is None:
             if self.known is None:
-                self.known = (self._read(FILINGS_FILE, dict) if self.folder and self.trusted else None) or {}
+                self.known = self._read_filings()
             found = self.known.get(key)
             if found is not None:
                 self.used[key] = found
         return found
+
+    def _read_filings(self) -> dict[str, Parsed]:
+        known: dict[str, Parsed] = {}
+        if self.folder is not None and self.trusted is not None:
+            for group in FILINGS_GROUPS:
+                known.update(self._read(f"filings-{group}.pickle", dict) or {})
+        return known
+
+    def _write_filings(self, rewrite: bool) -> None:
+        """Write the groups of filings that differ from the last build's (all of them with `rewrite`)."""
+        assert self.folder is not None
+        groups: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
+        for key, parsed in self.used.items():
+            groups.setdefault(key[0], {})[key] = parsed
+        before: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
+        for key, parsed in (self.known or {}).items():
+            before.setdefault(key[0], {})[key] = parsed
+        for group, filings in sorted(groups.items()):
+            if rewrite or filings != before.get(group) or not (self.folder / f"filings-{group}.pickle").exists():
+                self._write(f"filings-{group}.pickle", filings)
 
     def keep(self, key: str, parsed: Parsed) -> None:
         self.used[key] = parsed
@@ -312,8 +333,7 @@ class Cache:
             self.pack.close()
             self.pack = None
         merged = self._merge_packs()
-        if merged or self.known is None or self.known != self.used:
-            self._write(FILINGS_FILE, self.used)
+        self._write_filings(rewrite=merged or self.known is None)
         referenced = {parsed.record[0] for parsed in self.used.values() if parsed.record}
         for stale in sorted(self.folder.glob("records-*")):  # packs of edited or deleted articles, old layouts
             if stale.name not in referenced:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -200,5 +201,18 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def run(argv: Sequence[str] | None = None) -> None:
+    """The command's entry point: main(), then exit without the interpreter's teardown. Everything
+    is written and closed by then; freeing a large archive object by object would only add a
+    tenth of a second at 10,000 articles to every build."""
+    code = main(argv)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

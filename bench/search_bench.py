@@ -230,7 +230,7 @@ def main() -> None:
         started_update = time.perf_counter()
         written, deleted, _ = update_index(changed, state, files.__getitem__)
         runs.append(time.perf_counter() - started_update)
-    clean, _ = build_index([(key, doc if isinstance(doc, SearchDoc) else doc()) for key, doc in changed])
+    clean, _ = build_index(changed)  # in URL order, as lazy docs must be
     after = {path: content for path, content in files.items() if path not in deleted} | written
     assert after == clean, "update_index differs from a clean build"
     render_page(site)

@@ -8,6 +8,8 @@ import json
 import pickle
 import random
 import re
+import weakref
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -323,6 +325,103 @@ def test_distinct_keys_and_urls_are_required():
         build_index([("k", DOCS[0]), ("k", DOCS[1])])
     with pytest.raises(ValueError):
         build_index([("a", DOCS[0]), ("b", DOCS[0])])
+    with pytest.raises(ValueError, match="keys"):
+        build_index([("k", lambda: DOCS[0]), ("k", lambda: DOCS[1])])
+    with pytest.raises(ValueError, match="each URL once"):
+        build_index([("a", lambda: DOCS[0]), ("b", lambda: DOCS[0])])
+
+
+# --- documents given lazily ------------------------------------------------------------------
+
+
+def made_lazily(docs: list[tuple[str, SearchDoc]]) -> list[tuple[str, object]]:
+    """The docs in URL order, each given as a function that makes a new copy of it."""
+    return [(key, lambda d=d: dataclasses.replace(d)) for key, d in sorted(docs, key=lambda item: item[1].url)]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lazy_docs_in_url_order_give_the_same_index(seed: int):
+    rng = random.Random(seed)
+    docs = keyed([random_doc(rng, f"articles/{i:03d}.html") for i in range(rng.randrange(1, 40))])
+    files, state = build_index(docs)
+    rng.shuffle(docs)
+    emitted: dict[str, bytes] = {}
+    assert build_index(made_lazily(docs), emit=emitted.__setitem__) == ({}, state)
+    assert emitted == files
+    # some given lazily, some made: URL order all the same
+    mixed = [(key, d if i % 2 else d()) for i, (key, d) in enumerate(made_lazily(docs))]
+    assert build_index(mixed) == (files, state)
+
+
+def test_lazy_docs_are_made_one_at_a_time():
+    """A doc is made when its turn comes, and gone before the next is made."""
+    rng = random.Random(3)
+    docs = keyed([random_doc(rng, f"articles/{i:03d}.html") for i in range(30)])
+    alive: list[weakref.ref] = []
+    emitted: list[str] = []
+
+    def maker(d: SearchDoc):
+        def make() -> SearchDoc:
+            assert all(ref() is None for ref in alive), "an earlier document is still in memory"
+            assert len(emitted) == len(alive)  # the earlier documents' files are written already
+            made = dataclasses.replace(d)
+            alive.append(weakref.ref(made))
+            return made
+        return make
+
+    build_index([(key, maker(d)) for key, d in docs], emit=lambda path, content: emitted.append(path))
+    assert len(alive) == 30 and emitted[:30] == [f"search/d/{i}.js" for i in range(30)]
+
+
+def test_lazy_docs_out_of_url_order_are_refused():
+    docs = made_lazily(keyed(DOCS))
+    docs[1], docs[2] = docs[2], docs[1]
+    with pytest.raises(ValueError, match="URL order.*'articles/b.html' came after 'articles/c.html'"):
+        build_index(docs)
+    # made docs alone may come in any order: they are sorted
+    assert build_index([(key, d()) for key, d in docs]) == build_index(made_lazily(keyed(DOCS)))
+
+
+def test_lists_written_as_documents_arrive():
+    """As encode_flat_postings and encode_ids write them, with ids far apart and weights over 32,767
+    (past the table of varints), and for a key in one document only."""
+    postings: dict[tuple[str, str], search._Varints] = {}
+    ids = search._IdLists()
+    flat = [5, 1, 40_000, 70_000, 40_001, 3, 140_000, 32_768]
+    for doc_id, weight in zip(flat[::2], flat[1::2]):
+        search._add_postings(postings, doc_id, {("bac", "bac1"): weight})
+        ids.add(doc_id, ["pair"] if doc_id != 40_001 else ["pair", "once"])
+    assert postings["bac", "bac1"].decode() == search.encode_flat_postings(flat)
+    assert search.decode_postings(postings["bac", "bac1"].decode()) == list(zip(flat[::2], flat[1::2]))
+    assert list(ids) == ["pair", "once"]
+    assert ids.pop("pair") == search.encode_ids(flat[::2])
+    assert ids.pop("once") == search.encode_ids([40_001])
+    assert list(ids) == []
+
+
+def reference_analysis(d: SearchDoc) -> tuple[dict[tuple[str, str], int], int, set[str]]:
+    """What analyze must find, written the plain way: clause by clause, word by word."""
+    counts: dict[tuple[str, str], int] = {}
+    pairs: set[str] = set()
+    length = 0
+    for weight, text in search._fields(d):
+        for clause in search._CLAUSE.split(search.unicodedata.normalize("NFC", text)):
+            words = search._TOKEN.findall(clause)
+            length += weight * len(words)
+            for word in words:
+                key = (fold(word), search.signature(word))
+                counts[key] = counts.get(key, 0) + weight
+            pairs.update(f"{fold(a)} {fold(b)}" for a, b in pairwise(words))
+    return counts, length, pairs
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_analyze_finds_words_and_pairs_within_clauses(seed: int):
+    rng = random.Random(seed)
+    tricky = ". Ủy ban (nhân) dân;; bí thư ,\n\n“làm theo” Bác… 05-CT/TW!"
+    for d in [random_doc(rng, "articles/x.html") for _ in range(20)] + [doc("articles/y.html", tricky, tricky)]:
+        terms = search.analyze(d)
+        assert (terms.counts, terms.length, terms.pairs) == reference_analysis(d)
 
 
 def test_state_round_trips_through_pickle():

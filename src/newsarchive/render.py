@@ -753,12 +753,13 @@ class SiteRenderer:
         }
         self.page("search.html", "search.html", filters=filters)
 
-    def search_docs(self, lazy: bool) -> list[tuple[str, Any]]:
-        """(key, doc) of every article for the index; with `lazy`, the doc is made only if asked for.
-        The key is the article's item (slug and file digest): the catalogue's directive titles and the
-        language, which the doc also shows, are in the build's fingerprint."""
-        return [(self.item_digest(a), partial(self.search_doc, a) if lazy else self.search_doc(a))
-                for a in self.archive.articles]
+    def search_docs(self) -> list[tuple[str, Any]]:
+        """(key, doc) of every article for the index, in URL order, each doc made only when asked for
+        (see search.build_index). The key is the article's item (slug and file digest): the
+        catalogue's directive titles and the language, which the doc also shows, are in the build's
+        fingerprint."""
+        return [(self.item_digest(a), partial(self.search_doc, a))
+                for a in sorted(self.archive.articles, key=self.links.article)]
 
     def update_search_index(self) -> bool:
         """Update the previous build's index for what changed (see search.update_index); False when
@@ -770,7 +771,7 @@ class SiteRenderer:
         if any(stat_of(f"{previous.site}/{p}") != previous.outputs[p][1] for p in old):
             return False
         files, deleted, self.search_state = update_index(
-            self.search_docs(lazy=True), previous.search, lambda path: (previous.site / path).read_bytes())
+            self.search_docs(), previous.search, lambda path: (previous.site / path).read_bytes())
         for path in sorted(set(old) - set(files) - set(deleted)):
             self.writer.keep(path, "search index")  # its stat was checked above
         for path, content in sorted(files.items()):
@@ -780,7 +781,7 @@ class SiteRenderer:
     def write_search_index(self) -> tuple[list[tuple[str, FileStat]], IndexState]:
         """The whole index, written into the output folder (in a worker process when there are several)."""
         writer = Writer(self.writer.out_dir)
-        _, state = build_index(self.search_docs(lazy=False),
+        _, state = build_index(self.search_docs(),
                                emit=lambda path, content: writer.write(path, content, "search index"))
         return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
 

@@ -54,11 +54,13 @@ import shutil
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import lru_cache
+from itertools import chain, pairwise
 from operator import sub
 from pathlib import Path
+from typing import NamedTuple
 
 from .text import fold
 
@@ -118,6 +120,7 @@ def signature(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)) + tone
 
 
+@lru_cache(maxsize=4096)  # a few hundred names and years, met in thousands of documents
 def facet_key(kind: str, value: str) -> str:
     """The facet of a province name, directive id or year: ("p", "Đắk Lắk") -> "p-dak-lak"."""
     return kind + "-" + "-".join(fold(t) for t in tokens(value))
@@ -144,13 +147,18 @@ def _spelled(value: int) -> str:
     return "".join(out)
 
 
-_SPELLED = [_spelled(value) for value in range(1 << 15)]  # every number of up to three characters
+_VARINTS = [_spelled(value).encode() for value in range(1 << 15)]  # every number of up to three characters
+
+
+def _varint(value: int) -> bytes:
+    """One number's varint as ASCII bytes."""
+    return _VARINTS[value] if value < len(_VARINTS) else _spelled(value).encode()
 
 
 def encode_values(values: Sequence[int]) -> str:
     """Numbers as they are, one varint each (document lengths and year ranks)."""
     try:
-        return "".join(map(_SPELLED.__getitem__, values))  # a table lookup each, in C
+        return b"".join(map(_VARINTS.__getitem__, values)).decode()  # a table lookup each, in C
     except IndexError:
         return "".join(map(_spelled, values))
 
@@ -235,9 +243,9 @@ def shard_for(term: str, shards: set[str], split: set[str]) -> str | None:
 # --- one document ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DocFields:
-    """A document's record fields, kept in the state: its title and text are in its d file."""
+class DocFields(NamedTuple):
+    """A document's record fields, kept in the state: its title and text are in its d file. (A
+    tuple: the state holds one per document, and a tuple pickles fastest.)"""
 
     year: int | None
     province: str | None
@@ -293,7 +301,8 @@ def _folded(word: str) -> str:
     if found is None:
         if len(_FOLDED) >= _MEMO_LIMIT:
             _FOLDED.clear()
-        found = _FOLDED[word] = fold(word)
+        folded = fold(word)
+        found = _FOLDED[word] = word if folded == word else folded  # a number: the word, not a copy of it
     return found
 
 
@@ -311,20 +320,21 @@ def _term(word: str) -> tuple[str, str]:
     return found
 
 
+_WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall: a word, or "" for a clause break
+
+
 def analyze(doc: SearchDoc) -> DocTerms:
     counts: dict[tuple[str, str], int] = {}
     pairs: set[str] = set()
     length = 0
     for weight, text in _fields(doc):
-        words: list[str] = []
-        for clause in _CLAUSE.split(unicodedata.normalize("NFC", text)):
-            found = _TOKEN.findall(clause)
-            if len(found) > 1:
-                folded = _fold_all(found)
-                pairs.update(map(" ".join, zip(folded, folded[1:])))
-            words += found
-        length += weight * len(words)
-        for word, count in Counter(words).items():  # each distinct word once: C counts the rest
+        found = _WORD_OR_BREAK.findall(unicodedata.normalize("NFC", text))  # one pass, not one a clause
+        folded = _fold_all(found)
+        neighbours = set(map(" ".join, pairwise(folded)))
+        pairs.update([pair for pair in neighbours if pair[0] != " " != pair[-1]])  # a break joins as " "
+        words = Counter(found)
+        length += weight * (len(found) - words.pop("", 0))
+        for word, count in words.items():  # each distinct word once: C counted the rest
             key = _TERMS.get(word) or _term(word)
             counts[key] = counts.get(key, 0) + weight * count
     return DocTerms(counts, length, pairs)
@@ -385,8 +395,8 @@ def _entry_size(term: str, entry: list[list[str]]) -> int:
     return len(_dumps({term: entry}))
 
 
-def _pair_size(pair: str, encoded: str) -> int:
-    return len(pair) + len(encoded) + 6  # '"p":"e",' (never escaped)
+def _pair_size(pair: str, encoded_size: int) -> int:
+    return len(pair) + encoded_size + 6  # '"p":"e",' (never escaped)
 
 
 def pair_buckets(total: int) -> int:
@@ -472,6 +482,71 @@ class IndexState:
 LazyDoc = SearchDoc | Callable[[], SearchDoc]
 
 
+class _Varints(bytearray):
+    """A key's ascending document ids (for a posting list, each followed by its weight) as the
+    varint text the index writes (as `encode_ids` or `encode_flat_postings`), written as the
+    documents arrive in id order: a number takes a byte or two here, where a list of numbers takes
+    an 8-byte slot each."""
+
+    __slots__ = ("last",)
+    last: int  # the id added last: the next one is written as the difference from it
+
+
+class _IdLists:
+    """Per key (a word pair, a facet), the ascending ids of the documents that have it, as the
+    varint text `encode_ids` writes, growing as documents arrive in id order. A key found in one
+    document so far is kept as that id alone: in text written freely most pairs are in one
+    document only, and a _Varints costs some 100 bytes."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, _Varints | int] = {}
+
+    def add(self, doc_id: int, keys: Iterable[str]) -> None:
+        """Add a document, later than any added before, to the list of each key."""
+        lists = self.lists
+        for key in keys:
+            ids = lists.get(key)
+            if ids is None:
+                lists[key] = doc_id
+                continue
+            if isinstance(ids, int):  # a second document: the list is written out from now on
+                first = ids
+                ids = lists[key] = _Varints(_varint(first))
+                ids.last = first
+            try:
+                ids += _VARINTS[doc_id - ids.last]
+            except IndexError:  # past the table: a number of 32,768 or more
+                ids += _varint(doc_id - ids.last)
+            ids.last = doc_id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lists)
+
+    def sizes(self) -> Iterator[tuple[str, int]]:
+        """Each key with the length of its ids as the index writes them."""
+        for key, ids in self.lists.items():
+            yield key, len(_varint(ids)) if isinstance(ids, int) else len(ids)
+
+    def pop(self, key: str) -> str:
+        """A key's ids as the index writes them, no longer kept here."""
+        ids = self.lists.pop(key)
+        return (_varint(ids) if isinstance(ids, int) else ids).decode()
+
+
+def _add_postings(lists: dict[tuple[str, str], _Varints], doc_id: int, weights: dict[tuple[str, str], int]) -> None:
+    """Add a document, later than any added before, to the postings of each term, with its weight."""
+    for key, weight in weights.items():
+        postings = lists.get(key)
+        if postings is None:  # the first id is written as it is (the difference from 0)
+            postings = lists[key] = _Varints(_varint(doc_id) + _varint(weight))
+        else:
+            try:
+                postings += _VARINTS[doc_id - postings.last] + _VARINTS[weight]
+            except IndexError:  # past the table: a number of 32,768 or more
+                postings += _varint(doc_id - postings.last) + _varint(weight)
+        postings.last = doc_id
+
+
 def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
     if len(set(keys)) != len(keys):
         raise ValueError("search documents need distinct keys")
@@ -482,73 +557,118 @@ def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
 # --- clean build -----------------------------------------------------------------------------
 
 
-def build_index(docs: Sequence[tuple[str, SearchDoc]],
+def build_index(docs: Sequence[tuple[str, LazyDoc]],
                 emit: Callable[[str, bytes], None] | None = None) -> tuple[dict[str, bytes], IndexState]:
-    """Clean build. docs: (key, doc), in any order; a key must change whenever its doc's content
-    (URL included) does. Returns every index file (path relative to the site root,
-    "search/t/ab.js") and the state for `update_index`. With `emit`, each file is handed to it as
-    soon as it is made instead (and the mapping returned is empty): the document files alone are
-    as large as all the articles' text."""
-    ordered = sorted(docs, key=lambda item: item[1].url)
-    _check_unique([key for key, _ in ordered], [doc.url for _, doc in ordered])
+    """Clean build. docs: (key, doc); a key must change whenever its doc's content (URL included)
+    does. Returns every index file (path relative to the site root, "search/t/ab.js") and the
+    state for `update_index`. With `emit`, each file is handed to it as soon as it is made instead
+    (and the mapping returned is empty): the document files alone are as large as all the
+    articles' text.
+
+    Docs given as SearchDocs may come in any order. A doc may also be given lazily, as a function
+    that makes it: then every doc must come in URL order (ids are positions in URL order, and a
+    doc's URL is known only once it is made). Each doc is made when its turn comes and dropped
+    once analysed and its file made, so that one document's text at a time is in memory.
+    ValueError when two docs have the same key or URL, or lazy docs are out of URL order (found
+    as they are made: files may have been emitted before).
+    """
+    made = [(key, doc) for key, doc in docs if isinstance(doc, SearchDoc)]
+    if len(made) == len(docs):  # any order: sorted here
+        made.sort(key=lambda item: item[1].url)
+        _check_unique([key for key, _ in made], [doc.url for _, doc in made])
+        docs = made
+    else:
+        _check_unique([key for key, _ in docs], [])
     files: dict[str, bytes] = {}
-    put = emit or files.__setitem__
-    postings: dict[tuple[str, str], list[int]] = {}  # [doc, weight, doc, weight, ...]
-    pairs: dict[str, list[int]] = defaultdict(list)
-    facets: dict[str, list[int]] = defaultdict(list)
-    fields: list[DocFields] = []
-    lengths: list[int] = []
-    for doc_id, (_, doc) in enumerate(ordered):
+    build = _CleanBuild(emit or files.__setitem__)
+    for key, doc in docs:
+        build.add(key, doc if isinstance(doc, SearchDoc) else doc())
+    return files, build.finish()
+
+
+class _CleanBuild:
+    """A clean build fed one document at a time, in URL order: what the index needs of each is
+    kept in compact form (postings, pairs and facets as the varint text they are written in), and
+    the document itself is dropped."""
+
+    def __init__(self, put: Callable[[str, bytes], None]):
+        self.put = put
+        self.postings: dict[tuple[str, str], _Varints] = {}  # (folded term, signature) -> postings
+        self.pairs = _IdLists()
+        self.facets = _IdLists()
+        self.urls: list[str] = []  # per id
+        self.keys: list[str] = []
+        self.fields: list[DocFields] = []
+        self.lengths: list[int] = []
+        self.known_fields: dict[DocFields, DocFields] = {}  # equal fields kept once: documents share them
+
+    def add(self, key: str, doc: SearchDoc) -> None:
+        """The next document: its file now, and what the other files need of it."""
+        if self.urls and doc.url <= self.urls[-1]:
+            raise ValueError(f"search documents given lazily must come in URL order, each URL once: "
+                             f"{doc.url!r} came after {self.urls[-1]!r}")
+        doc_id = len(self.urls)
         terms = analyze(doc)
-        for key, count in terms.counts.items():
-            found = postings.get(key)
-            if found is None:
-                postings[key] = [doc_id, count]
-            else:
-                found += doc_id, count
-        for pair in terms.pairs:
-            pairs[pair].append(doc_id)
-        doc_fields = DocFields.of(doc)
-        for key in doc_fields.facet_keys():
-            facets[key].append(doc_id)
-        fields.append(doc_fields)
-        lengths.append(terms.length)
-        put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
+        _add_postings(self.postings, doc_id, terms.counts)
+        self.pairs.add(doc_id, terms.pairs)
+        made = DocFields.of(doc)
+        doc_fields = self.known_fields.setdefault(made, made)
+        self.facets.add(doc_id, doc_fields.facet_keys())
+        self.urls.append(doc.url)
+        self.keys.append(key)
+        self.fields.append(doc_fields)
+        self.lengths.append(terms.length)
+        self.put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
 
-    variants: dict[str, list[list[str]]] = defaultdict(list)
-    for (term, sig), found in postings.items():
-        variants[term].append([sig, encode_flat_postings(found)])
-    entries = {term: sorted(found) for term, found in variants.items()}
-    sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
-    shards, split = plan_shards(sizes)
-    for key, group in shards.items():
-        put(_shard_path(key), _script("t", key, {t: entries[t] for t in group}))
-    del entries, variants, postings
-    for key, ids in facets.items():
-        put(_facet_path(key), _script("f", key, encode_ids(ids)))
-    encoded_pairs = {pair: encode_ids(ids) for pair, ids in pairs.items()}
-    del pairs
-    pair_bytes = sum(_pair_size(pair, encoded) for pair, encoded in encoded_pairs.items())
-    buckets = pair_buckets(pair_bytes)
-    for path, content in _pair_files(encoded_pairs, buckets, range(buckets)).items():
-        put(path, content)
-    put(LENGTHS_PATH, _lengths_file(lengths, fields))
-    put(META_PATH, _meta(len(ordered), shards, split, facets, buckets))
+    def finish(self) -> IndexState:
+        """Hand over every file but the documents', each list freed once it is written."""
+        self.known_fields.clear()
+        shards, split, term_sizes = self.write_terms()
+        facets = list(self.facets)
+        for key in facets:
+            self.put(_facet_path(key), _script("f", key, self.facets.pop(key)))
+        pair_bytes = sum(_pair_size(pair, size) for pair, size in self.pairs.sizes())
+        buckets = pair_buckets(pair_bytes)
+        in_file = _pairs_by_file(self.pairs, buckets)
+        for number in range(buckets):
+            content = {pair: self.pairs.pop(pair) for pair in in_file.pop(number, [])}
+            self.put(_pair_path(number), _script("p", number, content))
+        self.put(LENGTHS_PATH, _lengths_file(self.lengths, self.fields))
+        self.put(META_PATH, _meta(len(self.urls), shards, split, facets, buckets))
+        return IndexState(FORMAT_VERSION, self.urls, self.keys, self.fields, self.lengths, term_sizes,
+                          sorted(shards), sorted(split), sorted(facets), pair_bytes, buckets)
 
-    term_sizes: dict[str, dict[str, int]] = defaultdict(dict)
-    for term, size in sizes.items():
-        term_sizes[term[:1]][term] = size
-    state = IndexState(FORMAT_VERSION, [doc.url for _, doc in ordered], [key for key, _ in ordered], fields,
-                       lengths, dict(term_sizes), sorted(shards), split, sorted(facets), pair_bytes, buckets)
-    return files, state
+    def write_terms(self) -> tuple[list[str], list[str], dict[str, dict[str, int]]]:
+        """The term shards, one first letter at a time (its plan depends on its own terms alone), so
+        that one letter's entries at a time are decoded; returns the shards, the split keys and the
+        terms' sizes by first letter."""
+        by_letter: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for term, sig in self.postings:
+            by_letter[term[:1]].append((term, sig))
+        shards: list[str] = []
+        split: list[str] = []
+        term_sizes: dict[str, dict[str, int]] = {}
+        for letter in sorted(by_letter):
+            entries: dict[str, list[list[str]]] = defaultdict(list)
+            for term, sig in by_letter.pop(letter):
+                entries[term].append([sig, self.postings.pop((term, sig)).decode()])
+            for entry in entries.values():
+                entry.sort()  # by signature
+            sizes = term_sizes[letter] = {term: _entry_size(term, entry) for term, entry in entries.items()}
+            plan, letter_split = plan_shards(sizes)
+            for key, group in plan.items():
+                self.put(_shard_path(key), _script("t", key, {term: entries[term] for term in group}))
+            shards += plan
+            split += letter_split
+        return shards, split, term_sizes
 
 
-def _pair_files(encoded_pairs: dict[str, str], buckets: int, numbers: Iterable[int]) -> dict[str, bytes]:
-    """The pair files of these numbers (`encoded_pairs` holds at least all of their pairs)."""
-    grouped: dict[int, dict[str, str]] = defaultdict(dict)
-    for pair, encoded in encoded_pairs.items():
-        grouped[bucket(pair, buckets)][pair] = encoded
-    return {_pair_path(number): _script("p", number, grouped.get(number, {})) for number in numbers}
+def _pairs_by_file(pairs: Iterable[str], buckets: int) -> dict[int, list[str]]:
+    """The pairs that each pair file holds, by its number."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for pair in pairs:
+        grouped[bucket(pair, buckets)].append(pair)
+    return grouped
 
 
 def write_index(docs: Sequence[SearchDoc], out_dir: Path) -> None:
@@ -595,7 +715,7 @@ def update_index(docs: Sequence[tuple[str, LazyDoc]], state: IndexState,
     Returns the files to write (changed or new), the paths of the previous index to delete, and
     the new state.
     When the set of URLs changes (or the state is of another format), document ids shift: every
-    doc is then loaded and the whole index returned.
+    doc is then loaded (one at a time, as by build_index) and the whole index returned.
     """
     known = {key: doc_id for doc_id, key in enumerate(state.keys)} if state.version == FORMAT_VERSION else {}
     located: list[tuple[str, str, LazyDoc]] = []  # url, key, doc
@@ -607,8 +727,7 @@ def update_index(docs: Sequence[tuple[str, LazyDoc]], state: IndexState,
             located.append((loaded.url, key, loaded))
     located.sort(key=lambda item: item[0])
     if [url for url, _, _ in located] != state.urls or state.version != FORMAT_VERSION:
-        files, new_state = build_index([(key, doc if isinstance(doc, SearchDoc) else doc())
-                                        for _, key, doc in located])
+        files, new_state = build_index([(key, doc) for _, key, doc in located])  # lazy ones in URL order
         return files, sorted(set(state.paths()) - set(files)), new_state
     _check_unique([key for _, key, _ in located], state.urls)
     changed = {doc_id: doc for doc_id, (_, key, doc) in enumerate(located)
@@ -749,7 +868,7 @@ class _Update:
             ids = set(decode_ids(old)) | {doc for doc, member in changes.items() if member}
             ids -= {doc for doc, member in changes.items() if not member}
             touched[pair] = encode_ids(sorted(ids))
-            total += (_pair_size(pair, touched[pair]) if ids else 0) - (_pair_size(pair, old) if old else 0)
+            total += (_pair_size(pair, len(touched[pair])) if ids else 0) - (_pair_size(pair, len(old)) if old else 0)
         buckets = pair_buckets(total)
         if buckets == old_buckets:
             numbers = sorted({bucket(pair, buckets) for pair in touched})
@@ -760,11 +879,11 @@ class _Update:
             if number < old_buckets:
                 merged.update(self.old_pairs(number))
         merged.update(touched)
-        kept = [number for number in numbers if number < buckets]
-        regrouped = _pair_files({pair: ids for pair, ids in merged.items() if ids}, buckets, kept)
+        in_file = _pairs_by_file([pair for pair, ids in merged.items() if ids], buckets)
         for number in numbers:
             if number < buckets:
-                self.put(_pair_path(number), regrouped[_pair_path(number)])
+                content = {pair: merged[pair] for pair in in_file[number]}
+                self.put(_pair_path(number), _script("p", number, content))
             else:
                 self.deleted.append(_pair_path(number))
         return total, buckets

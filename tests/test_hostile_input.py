@@ -196,7 +196,7 @@ def test_slug_collisions_resolve_the_same_whatever_the_creation_order(tmp_path: 
             path.write_text(GOOD.replace("slug: bai-thu", f"slug: {slug}"), encoding="utf-8")
             os.utime(path, (1_000_000_000 + number, 1_000_000_000 + number))
         archive = load_archive(default_config(root), Problems())
-        results.append(sorted((a.file.name, a.slug) for a in archive.articles))
+        results.append(sorted((Path(a.file).name, a.slug) for a in archive.articles))
     assert results[0] == results[1] == [("a.md", "bai-thu"), ("b.md", "bai-thu-2"), ("c.md", "bai-thu-2-2"),
                                         ("d.md", "bai-thu-3")]
 

@@ -67,9 +67,9 @@ class Filing(NamedTuple):
 class Article:
     filing: Filing
     slug: str  # unique URL slug: articles/<slug>.html
-    file: Path  # the articles/*.md it was read from
+    file: str  # the path of the articles/*.md it was read from
     display: str  # that path as messages show it, relative to the project
-    source_file: Path | None  # the raw seed text, when it exists inside the project
+    source_file: str | None  # the path of the raw seed text, when it exists inside the project
     read: Callable[[], Record] = field(repr=False)  # the full record (from the cache, or parsed)
 
     @cached_property
@@ -179,7 +179,3 @@ def article_names(folder: Path | str) -> list[str]:
     Names, not Path objects: at 10,000 articles building and comparing Paths takes a tenth of a second.
     """
     return sorted(name for name in os.listdir(folder) if name.endswith(".md") and name[:1] != ".")
-
-
-def article_files(folder: Path) -> list[Path]:
-    return [folder / name for name in article_names(folder)]

@@ -120,7 +120,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     previous = _previous_site(cache, output)
     report.notice = cache.notice  # reading what the last build wrote may have found it damaged
     # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
-    inputs = _inputs(config, cache, [str(a.file) for a in archive.articles] + _source_candidates(archive, config))
+    inputs = _inputs(config, cache, [a.file for a in archive.articles] + _source_candidates(archive, config))
 
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
@@ -268,8 +268,8 @@ def _library_versions() -> list[tuple[str, str]]:
 
 
 def _digest_with(cache: Cache):
-    def digest(path: Path) -> str:
-        found = cache.digest(str(path))
+    def digest(path: str) -> str:
+        found = cache.digest(path)
         if found is None:
             raise FileNotFoundError(path)
         return found
@@ -284,16 +284,16 @@ def _cached_reader(cache: Cache):
 
     from .load import read_record
 
-    def read(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
-        digest = cache.digest(str(path))
+    def read(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
+        digest = cache.digest(path)
         if digest is None:
             return _parsed_now(path, display, problems)
         key = f"{digest}:{path}"  # the root is in the fingerprint, so the path fixes `display` too
         found = cache.parsed(key)
         if found is None:
             own = Problems()
-            record = read_record(path, display, own)
-            if cache.unchanged_since_hashed(str(path)):  # else what was parsed may not be what was hashed
+            record = read_record(Path(path), display, own)
+            if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
                 kept = cache.add_record(record) if cache.folder and record is not None else None  # for the next build
                 cache.keep(key, Parsed(_filing(record), own.items, kept))
             problems.items.extend(own.items)
@@ -305,8 +305,8 @@ def _cached_reader(cache: Cache):
         def full_record() -> Record:
             record = cache.record(key)
             if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
-                record = read_record(path, display, Problems())
-                if cache.folder and record is not None and cache.unchanged_since_hashed(str(path)):
+                record = read_record(Path(path), display, Problems())
+                if cache.folder and record is not None and cache.unchanged_since_hashed(path):
                     kept = cache.add_record(record)
                     if kept is not None:
                         cache.keep(key, found._replace(record=kept))
@@ -317,7 +317,7 @@ def _cached_reader(cache: Cache):
     return read
 
 
-def _parsed_now(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
+def _parsed_now(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
     from .load import parsed
 
     return parsed(path, display, problems)
@@ -395,7 +395,7 @@ def _listed(config: SiteConfig) -> list[str]:
 def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
     """The raw source each record names (present or not: one appearing changes its article page)."""
     root = config.root.resolve()
-    return sorted({str(a.source_file or (root / a.filing.source).resolve()) for a in archive.articles})
+    return sorted({a.source_file or str((root / a.filing.source).resolve()) for a in archive.articles})
 
 
 def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> dict[str, str | None]:

@@ -40,7 +40,7 @@ from .archive import (
     Province,
     Region,
     Year,
-    article_files,
+    article_names,
 )
 from .article_file import (
     FrontMatterError,
@@ -443,12 +443,12 @@ def directive_catalogue() -> dict[str, DirectiveInfo]:
             for key, d in catalogue().items()}
 
 
-Reader = Callable[[Path, str, Problems], tuple[Filing, Callable[[], Record]] | None]
+Reader = Callable[[str, str, Problems], tuple[Filing, Callable[[], Record]] | None]  # path, display, problems
 
 
-def parsed(path: Path, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
+def parsed(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
     """The reader without a cache: the file parsed, its record at hand."""
-    record = read_record(path, display, problems)
+    record = read_record(Path(path), display, problems)
     return None if record is None else (Filing.of(record), lambda: record)
 
 
@@ -463,13 +463,15 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
                                      "or set articles_dir in site.yaml.")
         return build_archive([], {}, problems)
     articles: list[Article] = []
-    taken: dict[str, Path] = {}
+    taken: dict[str, str] = {}
     folder = _display(articles_dir, root)
     sources = _SourceFinder(root)
     links = _links_in(articles_dir)
-    for path in article_files(articles_dir):
-        # Resolving each file is slow at 10,000 articles: only a symlink can lead out of the folder.
-        display = _display(path, root) if path.name in links else f"{folder}/{path.name}"
+    for name in article_names(articles_dir):
+        # Paths as strings, and resolved only for a symlink (the only way out of the folder): at
+        # 10,000 articles, Path objects and resolving take a tenth of a second.
+        path = f"{articles_dir}/{name}"
+        display = _display(Path(path), root) if name in links else f"{folder}/{name}"
         found = reader(path, display, problems)
         if found is None:
             continue
@@ -480,9 +482,9 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
             n = 2
             while f"{slug}-{n}" in taken:
                 n += 1
-            problems.warning(display, f"slug '{slug}' is already used by {_display(taken[slug], root)}; "
+            problems.warning(display, f"slug '{slug}' is already used by {_display(Path(taken[slug]), root)}; "
                                       f"this article is published as '{slug}-{n}'. Give it a slug of its own.",
-                             _line_of(split_article(path.read_text("utf-8")).front_matter, ("slug",)))
+                             _line_of(split_article(Path(path).read_text("utf-8")).front_matter, ("slug",)))
             slug = f"{slug}-{n}"
         taken[slug] = path
         articles.append(Article(filing, slug, path, display, sources.find(filing.source, display, problems), read))
@@ -514,7 +516,7 @@ class _SourceFinder:
         # as written -> resolved, whether that is inside the project, name -> is a link
         self.folders: dict[str, tuple[Path, bool, dict[str, bool]]] = {}
 
-    def find(self, source: str, display: str, problems: Problems) -> Path | None:
+    def find(self, source: str, display: str, problems: Problems) -> str | None:
         folder, _, name = source.rpartition("/")
         known = self.folders.get(folder)
         if known is None:
@@ -522,15 +524,15 @@ class _SourceFinder:
         resolved, inside, files = known
         link = files.get(name)
         if link is False:  # a plain file, listed: in the project when its folder is
-            candidate = resolved / name
+            candidate = f"{resolved}/{name}"
         else:
-            candidate = (self.root / source).resolve()
-            inside = candidate.is_relative_to(self.root)
+            found = (self.root / source).resolve()
+            candidate, inside = str(found), found.is_relative_to(self.root)
         if not inside:
             problems.warning(display, f"source '{source}' lies outside the project; its raw text is not "
                                       f"published.")
             return None
-        if link is not False and not candidate.is_file():  # a file listed as a plain one is one
+        if link is not False and not os.path.isfile(candidate):  # a file listed as a plain one is one
             problems.warning(display, f"source '{source}' does not exist; the article page will not link "
                                       f"to its raw text.")
             return None

@@ -388,7 +388,7 @@ class Links:
         return f"years/{year}.html" if year else ""
 
 
-FileDigest = Callable[[Path], str]
+FileDigest = Callable[[str], str]
 # slug, key of its page and of its raw source (None: kept), the assembled files it needs a new piece of
 ArticleTask = tuple[str, str | None, str | None, tuple[int, ...]]
 # what some tasks did: the files written (path, origin, key, stat), the pieces made (file, slug, where)
@@ -417,9 +417,10 @@ class Assembled:
     made: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> file, offset, length
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: str) -> str:
     """The digest of a file's bytes, for builds without a cache that knows it already."""
-    return digest_bytes(path.read_bytes())
+    with open(path, "rb") as file:
+        return digest_bytes(file.read())
 
 
 class SiteRenderer:
@@ -628,8 +629,8 @@ class SiteRenderer:
                 article = self.by_slug[slug]
                 if source_key is not None:
                     assert article.source_file is not None
-                    self.writer.write(self.links.source(article), article.source_file.read_bytes(), article.display,
-                                      source_key)
+                    with open(article.source_file, "rb") as source:
+                        self.writer.write(self.links.source(article), source.read(), article.display, source_key)
                 if page_key is None and not wanted:
                     continue
                 record = article.load()

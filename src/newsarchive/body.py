@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
 
-import markdown
 import nh3
 from markupsafe import Markup, escape
 
@@ -125,11 +126,16 @@ def _figure(caption: str) -> str:
     return f'<figure class="photo"><figcaption>{escape(caption.strip())}</figcaption></figure>'
 
 
-_MARKDOWN = markdown.Markdown(output_format="html")  # one parser, reset per use: building one is slow
+@cache
+def _parser() -> Any:
+    """One Markdown parser, reset per use (building one is slow), imported only when a body needs it."""
+    import markdown
+
+    return markdown.Markdown(output_format="html")
 
 
 def _markdown(source: str) -> str:
-    html = _MARKDOWN.reset().convert(source)
+    html = _parser().reset().convert(source)
     # The page's own title is its only h1; headings in the body start at h2.
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
     return nh3.clean(html, tags=_BODY_TAGS, attributes=_BODY_ATTRIBUTES, link_rel="nofollow noopener noreferrer")

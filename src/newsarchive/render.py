@@ -444,12 +444,13 @@ class SiteRenderer:
         self.feeds: list[str] = []
         self.workers = workers
         self.digest_file = digest_file
-        # What a page that shows an article depends on: its slug, its file and whether its source is published.
-        self.item_keys = {a.slug: (a.slug, digest_file(a.file), a.source_file is not None) for a in archive.articles}
+        # What a page that shows an article depends on: its slug, its file and whether its source is
+        # published, as one digest: every listing, feed and piece key is made of these.
+        self.item_keys = {a.slug: digest_bytes(f"{a.slug}\0{digest_file(a.file)}\0{a.source_file is not None}".encode())
+                          for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
         self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
-        self.item_digests: dict[str, str] = {}
         self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
@@ -466,17 +467,11 @@ class SiteRenderer:
             self.template_keys[name] = key_of(source, *(self.template_key(n) for n in used))
         return self.template_keys[name]
 
-    def item_digest(self, article: Article) -> str:
-        """key_of(item), once per article: the key of its pieces and search document, and part of its page's."""
-        found = self.item_digests.get(article.slug)
-        if found is None:
-            found = self.item_digests[article.slug] = key_of(self.item(article))
-        return found
-
-    def item(self, article: Article) -> tuple[str, str, bool]:
+    def item(self, article: Article) -> str:
+        """The key of the article as pages show it: of its search document and pieces, and part of its page's."""
         return self.item_keys[article.slug]
 
-    def items(self, articles: Iterable[Article]) -> tuple[tuple[str, str, bool], ...]:
+    def items(self, articles: Iterable[Article]) -> tuple[str, ...]:
         return tuple(self.item(a) for a in articles)
 
     # --- writing ------------------------------------------------------------------------------
@@ -573,7 +568,7 @@ class SiteRenderer:
         shown_key = self.shown_keys.get(shown)
         if shown_key is None:
             shown_key = self.shown_keys[shown] = key_of(shown)
-        return digest_bytes(f"{self.template_key('article.html')}{self.item_digest(article)}{shown_key}".encode())
+        return digest_bytes(f"{self.template_key('article.html')}{self.item(article)}{shown_key}".encode())
 
     def render_articles_in_parallel(self) -> _Pending:
         """Keep unchanged article pages, raw sources and search index, then render the rest: in
@@ -759,7 +754,7 @@ class SiteRenderer:
         (see search.build_index). The key is the article's item (slug and file digest): the
         catalogue's directive titles and the language, which the doc also shows, are in the build's
         fingerprint."""
-        return [(self.item_digest(a), partial(self.search_doc, a))
+        return [(self.item(a), partial(self.search_doc, a))
                 for a in sorted(self.archive.articles, key=self.links.article)]
 
     def update_search_index(self) -> bool:
@@ -817,11 +812,11 @@ class SiteRenderer:
                   "text", "value", "total", "unit", "qualifier", "sentence"]
         files = [
             Assembled("metrics.html", key_of(self.template_key("metrics.html"), rows_template, metrics), b"",
-                      lambda a: digest_bytes(f"{rows_template}{self.item_digest(a)}".encode()), self.metric_rows,
+                      lambda a: digest_bytes(f"{rows_template}{self.item(a)}".encode()), self.metric_rows,
                       metrics_only=True),
-            Assembled("data/articles.json", "", b",\n", self.item_digest, self.record_json,
+            Assembled("data/articles.json", "", b",\n", self.item, self.record_json,
                       metrics_only=False, head=b"[\n", tail=b"\n]\n"),
-            Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", self.item_digest,
+            Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", self.item,
                       self.metric_csv, metrics_only=True, head=_csv_line([header])),
         ]
         previous = self.writer.previous

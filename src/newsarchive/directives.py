@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from .config import package_yaml
 from .records import DirectiveRef, LocalDocument
 from .text import fold, normalize
 
@@ -66,7 +65,7 @@ class Directive:
 
 @lru_cache(maxsize=1)
 def _load_catalogue() -> tuple[Directive, ...]:
-    raw = yaml.safe_load(resources.files("newsarchive").joinpath("data/directives.yaml").read_text("utf-8"))
+    raw = package_yaml(resources.files("newsarchive").joinpath("data/directives.yaml").read_text("utf-8"))
     entries = []
     for item in raw:
         value = item["date"]

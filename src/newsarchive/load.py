@@ -48,7 +48,7 @@ from .article_file import (
     parse_front_matter,
     split_article,
 )
-from .config import SiteConfig
+from .config import FAST_LOADER, SiteConfig, package_yaml
 from .directives import catalogue
 from .problems import Problems
 from .records import (
@@ -62,7 +62,6 @@ from .records import (
     Record,
 )
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster when present
 # An article with its record is tens of kilobytes; a file far bigger is a mistake, and rendering it
 # (Markdown on one huge paragraph) would stall the build.
 MAX_ARTICLE_BYTES = 4 * 1024 * 1024
@@ -384,7 +383,7 @@ def read_record(path: Path, display: str, problems: Problems) -> Record | None:
 def _line_of(front_matter: str, where: tuple[str | int, ...]) -> int | None:
     """File line (1-based) of the node at `where`, found again only when there is an error to report."""
     try:
-        node = yaml.compose(front_matter, Loader=_Loader)
+        node = yaml.compose(front_matter, Loader=FAST_LOADER)
     except yaml.YAMLError:
         return None
     line = node.start_mark.line if node is not None else None
@@ -426,7 +425,7 @@ def province_key(name: str) -> str:
 
 @cache
 def region_table() -> RegionTable:
-    data = yaml.safe_load(resources.files("newsarchive").joinpath("data/regions.yaml").read_text("utf-8"))
+    data = package_yaml(resources.files("newsarchive").joinpath("data/regions.yaml").read_text("utf-8"))
     regions, old, new = [], {}, {}
     for region in data["regions"]:
         regions.append((region["key"], region["names"]))

@@ -24,7 +24,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -39,7 +38,7 @@ from . import text
 from .archive import Archive, Article, DirectiveTerm, Filing, Province
 from .body import body_html, shorten, summary
 from .cache import FileStat, digest_bytes, key_of, stat_of
-from .config import SiteConfig
+from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
 from .records import Record
@@ -279,7 +278,7 @@ class UiStrings(dict[str, str]):
 @cache
 def ui_strings(language: str) -> UiStrings:
     data = resources.files("newsarchive").joinpath(f"strings/{language}.yaml").read_text("utf-8")
-    return UiStrings(yaml.safe_load(data))
+    return UiStrings(package_yaml(data))
 
 
 def make_environment(config: SiteConfig, compiled: Path | None = None) -> Environment:

@@ -295,3 +295,30 @@ def test_an_edit_made_while_a_build_runs_is_picked_up_by_the_next(project: Path,
     monkeypatch.setattr(render.SiteRenderer, "render", original)
     report = rebuild_and_compare(project, tmp_path)
     assert not report.unchanged
+
+
+def test_the_output_check_finds_files_changed_by_hand_with_or_without_a_child(tmp_path: Path, monkeypatch) -> None:
+    from newsarchive.cache import OutputCheck, stat_of
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("a.html", "b.html", "c.html"):
+        (site / name).write_text(name, encoding="utf-8")
+    outputs = {name: ("key", stat_of(site / name)) for name in ("a.html", "b.html", "c.html")}
+    (site / "b.html").write_text("changed by hand, one byte longer", encoding="utf-8")
+    (site / "c.html").unlink()
+    check = OutputCheck(site, outputs)
+    assert check.child is not None  # forked
+    assert check.changed() == {"b.html", "c.html"}
+    check.close()  # answered already: nothing to wait for
+
+    unasked = OutputCheck(site, outputs)
+    unasked.close()  # a build that stopped early reaps its child
+    assert unasked.child is None
+
+    def no_fork() -> int:
+        raise OSError("no fork")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    alone = OutputCheck(site, outputs)
+    assert alone.child is None and alone.changed() == {"b.html", "c.html"}

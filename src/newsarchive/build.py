@@ -99,6 +99,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
         from .load import load_archive
 
+        previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
         workers = workers or _default_workers()
         _parse_in_parallel(config, cache, workers)
         archive = load_archive(config, report.problems, reader=_cached_reader(cache))
@@ -106,18 +107,17 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         gc.enable()
     gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
     try:
-        return _render(config, report, cache, archive, output, workers, accept)
+        return _render(config, report, cache, archive, output, workers, accept, previous)
     finally:
         gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
 
 
 def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Archive, output: Path,
-            workers: int, accept: Callable[[BuildReport], bool] | None) -> BuildReport:
+            workers: int, accept: Callable[[BuildReport], bool] | None, previous: Previous | None) -> BuildReport:
     """Render the loaded archive beside the output folder, move it in, and save the cache state."""
     from .render import SiteRenderer
 
     report.articles = len(archive.articles)
-    previous = _previous_site(cache, output)
     report.notice = cache.notice  # reading what the last build wrote may have found it damaged
     # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
     inputs = _inputs(config, cache, [a.file for a in archive.articles] + _source_candidates(archive, config))
@@ -429,4 +429,6 @@ def _previous_site(cache: Cache, output: Path) -> Previous | None:
             any(stat_of(folder) != stat for folder, stat in state.folders.items()):
         return None
     site = cache.site()
-    return Previous(output, site.outputs, site.fragments, site.search) if site is not None else None
+    if site is None:
+        return None
+    return Previous(output, site.outputs, site.fragments, site.search, cache.check_outputs(output, site.outputs))

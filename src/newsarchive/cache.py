@@ -127,6 +127,63 @@ class SiteState:
     search: Any = None  # search.IndexState of the site's index, for the next build's update
 
 
+class OutputCheck:
+    """Which files of the previous site no longer have the stat recorded when they were written
+    (changed or removed by hand): found by a forked child process while this one loads the
+    archive. At 10,000 articles that is 45,000 stats, a tenth of a second off an edit's build."""
+
+    def __init__(self, site: Path, outputs: dict[str, tuple[str, FileStat]]):
+        self.site, self.outputs = str(site), outputs
+        self.found: set[str] | None = None
+        self.child: tuple[int, int] | None = None  # its process id, the read end of its pipe
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except (AttributeError, OSError):  # no fork here: check when asked
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: check, report, and leave without running anything of the parent's
+            code = 1
+            try:
+                os.close(read)
+                data = memoryview(pickle.dumps(self._changed()))
+                while data:
+                    data = data[os.write(write, data):]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.child = (pid, read)
+
+    def _changed(self) -> list[str]:
+        return [path for path, (_, stat) in self.outputs.items() if stat_of(f"{self.site}/{path}") != stat]
+
+    def changed(self) -> set[str]:
+        """The changed files (waiting for the child the first time; checked here if it failed)."""
+        if self.found is None:
+            reported = self._reported()
+            self.found = set(self._changed() if reported is None else reported)
+        return self.found
+
+    def _reported(self) -> list[str] | None:
+        if self.child is None:
+            return None
+        pid, read = self.child
+        self.child = None
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            return pickle.loads(data) if status == 0 else None
+        except Exception:  # noqa: BLE001 - a report cut short: check here instead
+            return None
+
+    def close(self) -> None:
+        """Wait for the child, if its answer was never asked for (a build that stopped early)."""
+        self._reported()
+
+
 class Cache:
     """The state folder: read at the start of a build, written at its end.
 
@@ -154,6 +211,7 @@ class Cache:
         self.pack: Pack | None = None  # where this process adds the records it parses
         self.open_packs: dict[str, int] = {}  # pack name -> file descriptor to read it
         self.owner = os.getpid()
+        self.checks: list[OutputCheck] = []
 
     def _read(self, name: str, kind: type) -> Any:
         assert self.folder is not None
@@ -310,8 +368,15 @@ class Cache:
         data = os.pread(fd, length, offset)
         return data if len(data) == length and digest_bytes(data) == digest else None
 
+    def check_outputs(self, site: Path, outputs: dict[str, tuple[str, FileStat]]) -> OutputCheck:
+        """Start checking the files of the last build's site (see OutputCheck); ended by close()."""
+        self.checks.append(OutputCheck(site, outputs))
+        return self.checks[-1]
+
     def close(self) -> None:
-        """Close the packs; remove them when the cache has no folder."""
+        """Close the packs (removed when the cache has no folder) and the output checks."""
+        for check in self.checks:
+            check.close()
         if self.pack is not None:
             self.pack.close()
             self.pack = None

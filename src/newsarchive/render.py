@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 from . import text
 from .archive import Archive, Article, DirectiveTerm, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, digest_bytes, key_of, stat_of
+from .cache import FileStat, OutputCheck, digest_bytes, key_of, stat_of
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -123,7 +123,7 @@ class Writer:
         known = self.previous.outputs.get(path) if self.previous else None
         if known is None or known[0] != key:
             return False
-        if stat_of(f"{self.previous.site}/{path}") != known[1]:  # type: ignore[union-attr]
+        if not self.previous.untouched(path):  # type: ignore[union-attr]
             return False  # changed or removed by hand since: render it again
         self.keep(path, origin)
         return True
@@ -167,6 +167,16 @@ class Previous:
     outputs: dict[str, tuple[str, FileStat]]
     fragments: dict[str, dict[str, tuple[str, int, int]]]  # file -> piece -> key, offset, length (assemble)
     search: IndexState | None  # the state of its search index
+    check: OutputCheck | None = None  # its files changed by hand since (None: stat each when asked)
+
+    def untouched(self, path: str) -> bool:
+        """Whether a file of it is still as it was written."""
+        known = self.outputs.get(path)
+        if known is None:
+            return False
+        if self.check is not None:
+            return path not in self.check.changed()
+        return stat_of(f"{self.site}/{path}") == known[1]
 
 
 def _fstat(fd: int) -> FileStat:
@@ -763,7 +773,7 @@ class SiteRenderer:
         if previous is None or previous.search is None:
             return False
         old = [p for p in previous.outputs if p.startswith("search/")]
-        if any(stat_of(f"{previous.site}/{p}") != previous.outputs[p][1] for p in old):
+        if not all(map(previous.untouched, old)):
             return False
         files, deleted, self.search_state = update_index(
             self.search_docs(), previous.search, lambda path: (previous.site / path).read_bytes())
@@ -825,7 +835,7 @@ class SiteRenderer:
                 continue
             known = previous.outputs.get(spec.path) if previous else None
             before = previous.fragments.get(spec.path, {}) if previous else {}
-            if previous and known and before and stat_of(previous.site / spec.path) == known[1]:
+            if previous and known and before and previous.untouched(spec.path):
                 spec.previous, spec.before = previous.site / spec.path, before
             for article in self.archive.articles:
                 if spec.metrics_only and not article.filing.metric_units:

@@ -282,22 +282,23 @@ def _cached_reader(cache: Cache):
     filing and problems are replayed), and its full record is read from its pack only if a page
     needs it."""
 
-    from .load import read_record
+    from .load import parsed, read_record
 
     def read(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
         digest = cache.digest(path)
         if digest is None:
-            return _parsed_now(path, display, problems)
+            return parsed(path, display, problems)
         key = f"{digest}:{path}"  # the root is in the fingerprint, so the path fixes `display` too
         found = cache.parsed(key)
         if found is None:
             own = Problems()
             record = read_record(Path(path), display, own)
+            filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
                 kept = cache.add_record(record) if cache.folder and record is not None else None  # for the next build
-                cache.keep(key, Parsed(_filing(record), own.items, kept))
+                cache.keep(key, Parsed(filing, own.items, kept))
             problems.items.extend(own.items)
-            return None if record is None else (_filing(record), lambda: record)
+            return None if filing is None else (filing, lambda: record)
         problems.items.extend(found.problems)
         if found.filing is None:
             return None
@@ -315,12 +316,6 @@ def _cached_reader(cache: Cache):
         return found.filing, full_record
 
     return read
-
-
-def _parsed_now(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
-    from .load import parsed
-
-    return parsed(path, display, problems)
 
 
 def _filing(record: Record | None) -> Filing | None:

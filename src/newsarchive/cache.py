@@ -44,9 +44,8 @@ FORMAT = b"newsarchive-state-6\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
-PACK_PATTERN = "records-*.pack"
 PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
-SMALL_PACK = 1 << 18
+SMALL_PACK = 1 << 18  # bytes: a pack this small (an edit's) is worth merging whatever it holds
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
 
 
@@ -188,7 +187,7 @@ class Cache:
     """The state folder: read at the start of a build, written at its end.
 
     The small state (stats, digests, output keys) is one file, enough to tell that nothing changed.
-    The filings of all articles are one file, read by any build with something to do. Full
+    The filings of all articles (in 16 files) are read by any build with something to do. Full
     records are in packs: a build writes a pack for what it parses (each parse worker its own),
     reads only the records its pages need, and merges packs once there are many small ones.
     """

@@ -328,9 +328,8 @@ class ListingItems:
     MARKS = ("<\u00a4root>", "<\u00a4heading>", "<\u00a4indent>")
 
     def __init__(self, env: Environment, context: dict[str, Any]):
-        root, heading, indent = map(Markup, self.MARKS)
-        self.macro = partial(env.get_template("_macros.html").make_module({**context, "root": root}).article_item,
-                             heading=heading, indent=indent)
+        self.env, self.context = env, context
+        self.macro: Callable[[Article], Any] | None = None  # found when first needed: not every theme lists
         self.rendered: dict[str, str] = {}  # slug -> item with its marks
 
     def __call__(self, articles: Iterable[Article], heading: str, indent: str, root: str) -> Markup:
@@ -339,11 +338,18 @@ class ListingItems:
         for article in articles:
             found = rendered.get(article.slug)
             if found is None:
-                found = rendered[article.slug] = str(self.macro(article))
+                found = rendered[article.slug] = str(self.item_macro()(article))
             items.append(found)
         root_mark, heading_mark, indent_mark = self.MARKS
         return Markup("\n".join(items).replace(root_mark, escape(root)).replace(heading_mark, escape(heading))
                       .replace(indent_mark, escape(indent)))
+
+    def item_macro(self) -> Callable[[Article], Any]:
+        if self.macro is None:
+            root, heading, indent = map(Markup, self.MARKS)
+            module = self.env.get_template("_macros.html").make_module({**self.context, "root": root})
+            self.macro = partial(module.article_item, heading=heading, indent=indent)
+        return self.macro
 
 
 # --- the site ----------------------------------------------------------------------------------

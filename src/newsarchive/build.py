@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .archive import Archive, article_names
-from .cache import FORMAT, Cache, Parsed, SiteState, State, key_of, stat_of
+from .cache import FORMAT, Cache, Parsed, RecordRef, SiteState, State, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -284,6 +284,12 @@ def _cached_reader(cache: Cache):
 
     from .load import parsed, read_record
 
+    def kept(path: str, record: Record | None) -> RecordRef | None:
+        """Where a record just parsed is kept for the next build (None: nowhere)."""
+        if cache.folder is None or record is None or not cache.unchanged_since_hashed(path):
+            return None
+        return cache.add_record(record)
+
     def read(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
         digest = cache.digest(path)
         if digest is None:
@@ -295,8 +301,7 @@ def _cached_reader(cache: Cache):
             record = read_record(Path(path), display, own)
             filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                kept = cache.add_record(record) if cache.folder and record is not None else None  # for the next build
-                cache.keep(key, Parsed(filing, own.items, kept))
+                cache.keep(key, Parsed(filing, own.items, kept(path, record)))
             problems.items.extend(own.items)
             return None if filing is None else (filing, lambda: record)
         problems.items.extend(found.problems)
@@ -307,10 +312,9 @@ def _cached_reader(cache: Cache):
             record = cache.record(key)
             if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
                 record = read_record(Path(path), display, Problems())
-                if cache.folder and record is not None and cache.unchanged_since_hashed(path):
-                    kept = cache.add_record(record)
-                    if kept is not None:
-                        cache.keep(key, found._replace(record=kept))
+                ref = kept(path, record)
+                if ref is not None:
+                    cache.keep(key, found._replace(record=ref))
             return record  # type: ignore[return-value]
 
         return found.filing, full_record

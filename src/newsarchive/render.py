@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 from . import text
 from .archive import Archive, Article, DirectiveTerm, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, OutputCheck, digest_bytes, key_of, stat_of
+from .cache import FileStat, OutputCheck, digest_bytes, key_of
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -167,16 +167,11 @@ class Previous:
     outputs: dict[str, tuple[str, FileStat]]
     fragments: dict[str, dict[str, tuple[str, int, int]]]  # file -> piece -> key, offset, length (assemble)
     search: IndexState | None  # the state of its search index
-    check: OutputCheck | None = None  # its files changed by hand since (None: stat each when asked)
+    check: OutputCheck  # which of its files were changed by hand since
 
     def untouched(self, path: str) -> bool:
         """Whether a file of it is still as it was written."""
-        known = self.outputs.get(path)
-        if known is None:
-            return False
-        if self.check is not None:
-            return path not in self.check.changed()
-        return stat_of(f"{self.site}/{path}") == known[1]
+        return path in self.outputs and path not in self.check.changed()
 
 
 def _fstat(fd: int) -> FileStat:

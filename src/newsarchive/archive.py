@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .records import Period, Record
 
@@ -51,6 +51,18 @@ class Filing(NamedTuple):
                    record.province_current, record.district, record.byline,
                    tuple(FiledDirective(d.id, d.primary, d.title) for d in record.directives),
                    tuple(m.unit for m in record.metrics), lead(record))
+
+    def shared(self, known: dict[Any, Any]) -> Filing:
+        """This filing with each value that many articles repeat (date, places, byline, directives,
+        metric units) replaced by the equal one `known` keeps: a filing unpickled from a worker
+        brings copies of its own, and 100,000 of them would hold each place name 100,000 times."""
+        def one(value: Any) -> Any:
+            return value if value is None else known.setdefault(value, value)
+
+        return self._replace(published=one(self.published), province=one(self.province),
+                             province_current=one(self.province_current), district=one(self.district),
+                             byline=one(self.byline), directives=one(self.directives),
+                             metric_units=one(self.metric_units))
 
     @property
     def year(self) -> int | None:

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .archive import Archive, article_names
 from .cache import FORMAT, Cache, Parsed, RecordRef, SiteState, State, key_of, stat_of
@@ -101,8 +101,9 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
 
         previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
         workers = workers or _default_workers()
-        _parse_in_parallel(config, cache, workers)
-        archive = load_archive(config, report.problems, reader=_cached_reader(cache))
+        known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
+        _parse_in_parallel(config, cache, workers, known)
+        archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
     finally:
         gc.enable()
     gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
@@ -277,7 +278,7 @@ def _digest_with(cache: Cache):
     return digest
 
 
-def _cached_reader(cache: Cache):
+def _cached_reader(cache: Cache, known: dict[Any, Any]):
     """The reader of load_archive: a file whose bytes were parsed before is not parsed again (its
     filing and problems are replayed), and its full record is read from its pack only if a page
     needs it."""
@@ -301,7 +302,7 @@ def _cached_reader(cache: Cache):
             record = read_record(Path(path), display, own)
             filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                cache.keep(key, Parsed(filing, own.items, kept(path, record)))
+                cache.keep(key, _shared(Parsed(filing, tuple(own.items), kept(path, record)), known))
             problems.items.extend(own.items)
             return None if filing is None else (filing, lambda: record)
         problems.items.extend(found.problems)
@@ -333,7 +334,7 @@ _TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inheri
 _PACKS: Path | None = None  # and where they put the records
 
 
-def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
+def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, known: dict[Any, Any]) -> None:
     """Parse the article files the cache does not know in worker processes, so load_archive finds
     every file already in the cache. Each worker writes the records it parses into a pack of its
     own and sends back their filings, problems and places in the pack."""
@@ -355,7 +356,7 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int) -> None:
             for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
                 for path, key, entry in parsed:
                     if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                        cache.keep(key, entry)
+                        cache.keep(key, _shared(entry, known))
     finally:
         _TO_PARSE, _PACKS = [], None
 
@@ -372,10 +373,19 @@ def _parse_chunk(start: int) -> list[tuple[str, str, Parsed]]:
             problems = Problems()
             record = read_record(path, _display(path, root), problems)
             kept = None if record is None else pack.add(record)
-            out.append((str(path), key, Parsed(_filing(record), problems.items, kept)))
+            out.append((str(path), key, Parsed(_filing(record), tuple(problems.items), kept)))
     finally:
         pack.close()
     return out
+
+
+def _shared(parsed: Parsed, known: dict[Any, Any]) -> Parsed:
+    """An entry whose repeated values are the ones `known` keeps (see Filing.shared), its pack's
+    name among them. The filings files keep the sharing: pickle writes an object met twice once."""
+    filing, ref = parsed.filing, parsed.record
+    if ref is not None:
+        ref = (known.setdefault(ref[0], ref[0]), *ref[1:])
+    return parsed._replace(filing=filing if filing is None else filing.shared(known), record=ref)
 
 
 def _listed(config: SiteConfig) -> list[str]:

@@ -76,7 +76,7 @@ class Parsed(NamedTuple):
     """What parsing one article file gave."""
 
     filing: Any  # archive.Filing, None when the file breaks the record contract
-    problems: list[Problem]
+    problems: tuple[Problem, ...]
     record: RecordRef | None = None  # where its full record is kept (None: nowhere, parse the file again)
 
 

@@ -459,6 +459,9 @@ class SiteRenderer:
         self.item_keys = {a.slug: digest_bytes(f"{a.slug}\0{digest_file(a.file)}\0{a.source_file is not None}".encode())
                           for a in archive.articles}
         self.by_slug = {a.slug: a for a in archive.articles}
+        # Global as well as passed to each page: macros imported without the page's context (once
+        # per build, not once per page as `with context` does) read the interface strings too.
+        self.env.globals["t"] = self.t
         self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
         self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
@@ -939,13 +942,15 @@ class _Pending:
         self.pool = pool
         self.results = results
         self.index = index
+        self.known: dict[str, str] = {}  # the origins and piece files recorded, each kept once
 
     def record(self, done: TasksDone) -> None:
         files, pieces = done
-        for path, origin, key, stat in files:
-            self.renderer.writer.record(path, origin, key, stat)
-        for index, slug, *where in pieces:
-            self.renderer.assembled[index].made[slug] = tuple(where)  # type: ignore[assignment]
+        known = self.known
+        for path, origin, key, stat in files:  # "article.html" and the like arrive a copy per file
+            self.renderer.writer.record(path, known.setdefault(origin, origin), key, stat)
+        for index, slug, file, start, length in pieces:
+            self.renderer.assembled[index].made[slug] = (known.setdefault(file, file), start, length)
 
     def finish(self) -> None:
         if self.pool is None:
@@ -953,8 +958,9 @@ class _Pending:
         try:
             if self.index is not None:
                 self.renderer.record_search_index(*self.index.get())
-            for result in self.results:
-                self.record(result.get())
+            self.results.reverse()
+            while self.results:  # each result dropped once recorded: at 100,000 articles they weigh 100 MB
+                self.record(self.results.pop().get())
             self.pool.join()
         finally:
             self.pool.terminate()

@@ -75,6 +75,16 @@ class Filing(NamedTuple):
         return next((d for d in self.directives if d.primary), None)
 
 
+@dataclass(frozen=True, slots=True)
+class AtHand:
+    """Article.read for a record parsed in this build: the record itself, handed on by value."""
+
+    record: Record
+
+    def __call__(self) -> Record:
+        return self.record
+
+
 @dataclass(eq=False)
 class Article:
     filing: Filing

@@ -73,11 +73,13 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     output.parent.mkdir(parents=True, exist_ok=True)
     _recover(output)
     # A build killed before it cleans up leaves its scratch folder where the next build finds it (_recover).
-    cache = Cache(cache_dir.resolve() if cache_dir is not None else None,
-                  scratch=(output.parent, f".{output.name}-building-{os.getpid()}-records-"))
+    global _STORE
+    cache = _STORE = Cache(cache_dir.resolve() if cache_dir is not None else None,
+                           scratch=(output.parent, f".{output.name}-building-{os.getpid()}-records-"))
     try:
         return _build(config, report, cache, output, workers, accept)
     finally:
+        _STORE = None
         cache.close()
 
 
@@ -281,15 +283,10 @@ def _digest_with(cache: Cache):
 def _cached_reader(cache: Cache, known: dict[Any, Any]):
     """The reader of load_archive: a file whose bytes were parsed before is not parsed again (its
     filing and problems are replayed), and its full record is read from its pack only if a page
-    needs it."""
+    needs it (see StoredRecord)."""
 
+    from .archive import AtHand
     from .load import parsed, read_record
-
-    def kept(path: str, record: Record | None) -> RecordRef | None:
-        """Where a record just parsed is kept for the next build (None: nowhere)."""
-        if cache.folder is None or record is None or not cache.unchanged_since_hashed(path):
-            return None
-        return cache.add_record(record)
 
     def read(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
         digest = cache.digest(path)
@@ -302,25 +299,52 @@ def _cached_reader(cache: Cache, known: dict[Any, Any]):
             record = read_record(Path(path), display, own)
             filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                cache.keep(key, _shared(Parsed(filing, tuple(own.items), kept(path, record)), known))
+                cache.keep(key, _shared(Parsed(filing, tuple(own.items), _kept(cache, path, record)), known))
             problems.items.extend(own.items)
-            return None if filing is None else (filing, lambda: record)
+            return None if filing is None else (filing, AtHand(record))  # type: ignore[arg-type]
         problems.items.extend(found.problems)
         if found.filing is None:
             return None
-
-        def full_record() -> Record:
-            record = cache.record(key)
-            if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
-                record = read_record(Path(path), display, Problems())
-                ref = kept(path, record)
-                if ref is not None:
-                    cache.keep(key, found._replace(record=ref))
-            return record  # type: ignore[return-value]
-
-        return found.filing, full_record
+        return found.filing, StoredRecord(key, path, display, found.record)
 
     return read
+
+
+def _kept(cache: Cache, path: str, record: Record | None) -> RecordRef | None:
+    """Where a record just parsed is kept for the next build (None: nowhere)."""
+    if cache.folder is None or record is None or not cache.unchanged_since_hashed(path):
+        return None
+    return cache.add_record(record)
+
+
+_STORE: Cache | None = None  # the cache of the build under way, which StoredRecords read from
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    """Article.read for a file the cache knows: its record read from its pack, or the file parsed
+    again when the pack lost it. Plain data, so that an article task hands it to a worker process
+    by value: a worker that reached into the main process's objects for it would copy the memory
+    pages they lie in, and at 100,000 articles those pages are most of the archive."""
+
+    key: str
+    path: str
+    display: str
+    ref: RecordRef | None
+
+    def __call__(self) -> Record:
+        from .load import read_record
+
+        assert _STORE is not None
+        record = _STORE.record(self.ref) if self.ref is not None else None
+        if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
+            record = read_record(Path(self.path), self.display, Problems())
+            ref = _kept(_STORE, self.path, record)
+            found = _STORE.parsed(self.key)
+            if ref is not None and found is not None:
+                _STORE.keep(self.key, found._replace(record=ref))
+                self.ref = ref
+        return record  # type: ignore[return-value]
 
 
 def _filing(record: Record | None) -> Filing | None:

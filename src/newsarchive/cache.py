@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-6\n"
+FORMAT = b"newsarchive-state-7\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
@@ -58,15 +58,30 @@ def key_of(*parts: Any) -> str:
     return digest_bytes(repr(parts).encode("utf-8"))
 
 
-FileStat = tuple[int, int, int]  # size, mtime_ns, inode
+# Size, mtime_ns and inode in one int: a build keeps one for every input and output file, and a
+# tuple of three ints takes three times the memory.
+FileStat = int
+_WORD = (1 << 64) - 1
+
+
+def pack_stat(st: os.stat_result) -> FileStat:
+    return st.st_size << 128 | (st.st_mtime_ns & _WORD) << 64 | st.st_ino
+
+
+def size_of(stat: FileStat) -> int:
+    return stat >> 128
+
+
+def mtime_of(stat: FileStat) -> int:
+    """The mtime in nanoseconds (one before 1970 reads as far in the future: never trusted as old)."""
+    return stat >> 64 & _WORD
 
 
 def stat_of(path: Path | str) -> FileStat | None:
     try:
-        st = os.stat(path)
+        return pack_stat(os.stat(path))
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes
@@ -274,7 +289,7 @@ class Cache:
             return None
         known = self.files.get(path)
         previous_start = self.previous.started_ns if self.previous else 0
-        if known and known[0] == stat and stat[1] < previous_start - RACY_NS:
+        if known and known[0] == stat and mtime_of(stat) < previous_start - RACY_NS:
             return known[1]
         try:
             with open(path, "rb") as file:
@@ -342,10 +357,9 @@ class Cache:
             self.pack = Pack(self.packs())
         return self.pack.add(record)
 
-    def record(self, key: str) -> Any:
-        """The full record of a key this build uses; None when none is kept (the file is parsed again)."""
-        parsed = self.used.get(key)
-        data = self._pickled(parsed.record) if parsed and parsed.record else None
+    def record(self, ref: RecordRef) -> Any:
+        """A record kept in a pack; None when the pack no longer holds it as written (the file is parsed again)."""
+        data = self._pickled(ref)
         if data is None:
             return None
         try:
@@ -416,7 +430,7 @@ class Cache:
         for parsed in self.used.values():
             if parsed.record:
                 live[parsed.record[0]] = live.get(parsed.record[0], 0) + parsed.record[2]
-        sizes = {name: stat[0] for name in live if (stat := stat_of(self.folder / name)) is not None}
+        sizes = {name: size_of(stat) for name in live if (stat := stat_of(self.folder / name)) is not None}
         thin = {name for name, size in sizes.items() if size < SMALL_PACK or live[name] * 2 < size}
         if len(thin) <= PACK_MERGE:
             return False

@@ -32,6 +32,7 @@ from . import text
 from .archive import (
     Archive,
     Article,
+    AtHand,
     Filing,
     CurrentProvince,
     DirectiveInfo,
@@ -448,7 +449,7 @@ Reader = Callable[[str, str, Problems], tuple[Filing, Callable[[], Record]] | No
 def parsed(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
     """The reader without a cache: the file parsed, its record at hand."""
     record = read_record(Path(path), display, problems)
-    return None if record is None else (Filing.of(record), lambda: record)
+    return None if record is None else (Filing.of(record), AtHand(record))
 
 
 def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None = None) -> Archive:

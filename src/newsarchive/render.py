@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 from . import text
 from .archive import Archive, Article, DirectiveTerm, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, OutputCheck, digest_bytes, key_of
+from .cache import FileStat, OutputCheck, digest_bytes, key_of, pack_stat
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -175,8 +175,7 @@ class Previous:
 
 
 def _fstat(fd: int) -> FileStat:
-    st = os.fstat(fd)
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return pack_stat(os.fstat(fd))
 
 
 def root_of(path: str) -> str:
@@ -317,7 +316,8 @@ class ListingItems:
     under different headings and at different depths. Its item is rendered once by the
     `article_item` macro with marks for the page's root, heading and indent, and the marks are
     filled in on each page; items are joined by a blank line. A mark starts with "<", which
-    escaped text never holds.
+    escaped text never holds. Items are kept as UTF-8: a str of Vietnamese text takes two bytes a
+    character (one is past U+00FF), and the items' UTF-8 takes a little over half of that.
     """
 
     MARKS = ("<\u00a4root>", "<\u00a4heading>", "<\u00a4indent>")
@@ -325,7 +325,7 @@ class ListingItems:
     def __init__(self, env: Environment, context: dict[str, Any]):
         self.env, self.context = env, context
         self.macro: Callable[[Article], Any] | None = None  # found when first needed: not every theme lists
-        self.rendered: dict[str, str] = {}  # slug -> item with its marks
+        self.rendered: dict[str, bytes] = {}  # slug -> item with its marks
 
     def __call__(self, articles: Iterable[Article], heading: str, indent: str, root: str) -> Markup:
         rendered = self.rendered
@@ -333,11 +333,12 @@ class ListingItems:
         for article in articles:
             found = rendered.get(article.slug)
             if found is None:
-                found = rendered[article.slug] = str(self.item_macro()(article))
+                found = rendered[article.slug] = str(self.item_macro()(article)).encode()
             items.append(found)
-        root_mark, heading_mark, indent_mark = self.MARKS
-        return Markup("\n".join(items).replace(root_mark, escape(root)).replace(heading_mark, escape(heading))
-                      .replace(indent_mark, escape(indent)))
+        root_mark, heading_mark, indent_mark = (mark.encode() for mark in self.MARKS)
+        return Markup(b"\n".join(items).replace(root_mark, str(escape(root)).encode())
+                      .replace(heading_mark, str(escape(heading)).encode())
+                      .replace(indent_mark, str(escape(indent)).encode()).decode())
 
     def item_macro(self) -> Callable[[Article], Any]:
         if self.macro is None:
@@ -348,6 +349,10 @@ class ListingItems:
 
 
 # --- the site ----------------------------------------------------------------------------------
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}.html"
+
 
 @dataclass
 class Links:
@@ -361,7 +366,7 @@ class Links:
         self.slugs: dict[str, str] = {}  # name as written -> slug: names repeat on thousands of pages
 
     def article(self, article: Article) -> str:
-        return f"articles/{article.slug}.html"
+        return article_path(article.slug)
 
     def source(self, article: Article) -> str:
         return f"sources/{article.slug}.txt" if article.source_file else ""
@@ -399,8 +404,12 @@ class Links:
 
 
 FileDigest = Callable[[str], str]
-# slug, key of its page and of its raw source (None: kept), the assembled files it needs a new piece of
-ArticleTask = tuple[str, str | None, str | None, tuple[int, ...]]
+# the article, key of its page and of its raw source (None: kept), the assembled files it needs a new
+# piece of. The article goes to a worker by value: reaching into the main process's objects instead
+# would copy the memory pages they lie in, most of the archive in all.
+ArticleTask = tuple[Article, str | None, str | None, tuple[int, ...]]
+# what the search index is made from: per article in URL order, its key, slug and record reader
+SearchSource = tuple[str, str, Callable[[], Record]]
 # what some tasks did: the files written (path, origin, key, stat), the pieces made (file, slug, where)
 TasksDone = tuple[list[tuple[str, str, str, FileStat]], list[tuple[int, str, str, int, int]]]
 PARALLEL_MIN = 200  # fewer article pages than this render faster in one process than forking costs
@@ -458,7 +467,6 @@ class SiteRenderer:
         # published, as one digest: every listing, feed and piece key is made of these.
         self.item_keys = {a.slug: digest_bytes(f"{a.slug}\0{digest_file(a.file)}\0{a.source_file is not None}".encode())
                           for a in archive.articles}
-        self.by_slug = {a.slug: a for a in archive.articles}
         # Global as well as passed to each page: macros imported without the page's context (once
         # per build, not once per page as `with context` does) read the interface strings too.
         self.env.globals["t"] = self.t
@@ -601,14 +609,14 @@ class SiteRenderer:
                     source = source_key
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
             if page or source or pieces:
-                todo.append((article.slug, page, source, pieces))
+                todo.append((article, page, source, pieces))
         search = not self.update_search_index()
         chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
-                self.record_search_index(*self.write_search_index())
+                self.record_search_index(*self.write_search_index(self.search_sources()))
             pending = _Pending(self, None, [], None)
             for number, tasks in chunks:
                 pending.record(self.render_tasks(number, tasks))
@@ -619,7 +627,8 @@ class SiteRenderer:
         for folder in ("articles", "sources"):
             self.writer.claim_folder(folder)
         pool = multiprocessing.get_context("fork").Pool(self.workers)
-        index = pool.apply_async(_write_search_index) if search else None  # the longest task goes first
+        # The longest task goes first; it too takes what it reads by value, for the same reason.
+        index = pool.apply_async(_write_search_index, (self.search_sources(),)) if search else None
         results = [pool.apply_async(_render_chunk, chunk) for chunk in chunks]
         pool.close()
         return _Pending(self, pool, results, index)
@@ -633,8 +642,7 @@ class SiteRenderer:
         self.writer = Writer(site_writer.out_dir)  # what these tasks write, reported back to the site's
         self.writer.folders = set(site_writer.folders)
         try:
-            for slug, page_key, source_key, wanted in tasks:
-                article = self.by_slug[slug]
+            for article, page_key, source_key, wanted in tasks:
                 if source_key is not None:
                     assert article.source_file is not None
                     with open(article.source_file, "rb") as source:
@@ -655,7 +663,7 @@ class SiteRenderer:
                     start = file.tell()
                     data = spec.make(article, record)
                     file.write(data)
-                    made.append((index, slug, file.name, start, len(data)))
+                    made.append((index, article.slug, file.name, start, len(data)))
             written = self.writer
         finally:
             self.writer = site_writer
@@ -762,13 +770,16 @@ class SiteRenderer:
         }
         self.page("search.html", "search.html", filters=filters)
 
-    def search_docs(self) -> list[tuple[str, Any]]:
-        """(key, doc) of every article for the index, in URL order, each doc made only when asked for
-        (see search.build_index). The key is the article's item (slug and file digest): the
-        catalogue's directive titles and the language, which the doc also shows, are in the build's
-        fingerprint."""
-        return [(self.item(a), partial(self.search_doc, a))
-                for a in sorted(self.archive.articles, key=self.links.article)]
+    def search_sources(self) -> list[SearchSource]:
+        """Key, slug and record reader of every article, in URL order. The key is the article's item
+        (slug and file digest): the catalogue's directive titles and the language, which its search
+        document also shows, are in the build's fingerprint."""
+        return [(self.item(a), a.slug, a.read) for a in sorted(self.archive.articles, key=self.links.article)]
+
+    def search_docs(self, sources: list[SearchSource]) -> list[tuple[str, Any]]:
+        """(key, doc) of every article for the index, each doc made only when asked for (see
+        search.build_index)."""
+        return [(key, partial(self.search_doc, slug, read)) for key, slug, read in sources]
 
     def update_search_index(self) -> bool:
         """Update the previous build's index for what changed (see search.update_index); False when
@@ -780,17 +791,17 @@ class SiteRenderer:
         if not all(map(previous.untouched, old)):
             return False
         files, deleted, self.search_state = update_index(
-            self.search_docs(), previous.search, lambda path: (previous.site / path).read_bytes())
+            self.search_docs(self.search_sources()), previous.search, lambda path: (previous.site / path).read_bytes())
         for path in sorted(set(old) - set(files) - set(deleted)):
             self.writer.keep(path, "search index")  # its stat was checked above
         for path, content in sorted(files.items()):
             self.writer.write(path, content, "search index", SEARCH_KEY)
         return True
 
-    def write_search_index(self) -> tuple[list[tuple[str, FileStat]], IndexState]:
+    def write_search_index(self, sources: list[SearchSource]) -> tuple[list[tuple[str, FileStat]], IndexState]:
         """The whole index, written into the output folder (in a worker process when there are several)."""
         writer = Writer(self.writer.out_dir)
-        _, state = build_index(self.search_docs(),
+        _, state = build_index(self.search_docs(sources),
                                emit=lambda path, content: writer.write(path, content, "search index"))
         return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
 
@@ -799,14 +810,14 @@ class SiteRenderer:
             self.writer.record(path, "search index", SEARCH_KEY, stat)
         self.search_state = state
 
-    def search_doc(self, article: Article) -> SearchDoc:
-        record = article.load()
+    def search_doc(self, slug: str, read: Callable[[], Record]) -> SearchDoc:
+        record = read()
         titles = []
         for ref in record.directives:
             term = self.links.directive_info(ref.id)
             titles.append((term.info.title if term else "") or ref.title)
         return SearchDoc(
-            url=self.links.article(article), title=record.title,
+            url=article_path(slug), title=record.title,
             date=format_date(record.published, self.config.language) or (
                 str(record.period.year) if record.period else ""),
             year=record.year, province=record.province, province_current=record.province_current,
@@ -928,9 +939,9 @@ def _render_chunk(number: int, tasks: list[ArticleTask]) -> TasksDone:
     return _ACTIVE.render_tasks(number, tasks)
 
 
-def _write_search_index() -> tuple[list[tuple[str, FileStat]], IndexState]:
+def _write_search_index(sources: list[SearchSource]) -> tuple[list[tuple[str, FileStat]], IndexState]:
     assert _ACTIVE is not None
-    return _ACTIVE.write_search_index()
+    return _ACTIVE.write_search_index(sources)
 
 
 class _Pending:

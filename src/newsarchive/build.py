@@ -89,6 +89,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
     # none in a cycle: the cyclic collector, run again and again over all of them, would double
     # the time it takes.
     gc.disable()
+    indexer = None
     try:
         cache.fingerprint = _fingerprint(config, output, cache)
         report.notice = cache.notice
@@ -103,20 +104,42 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
 
         previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
         workers = workers or _default_workers()
+        names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
+        indexer = _indexer(cache, previous, workers, len(names))
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
-        _parse_in_parallel(config, cache, workers, known)
+        _parse_in_parallel(config, cache, workers, names, known)
         archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
+    except BaseException:
+        if indexer is not None:
+            indexer.terminate()
+        raise
     finally:
         gc.enable()
     gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
     try:
-        return _render(config, report, cache, archive, output, workers, accept, previous)
+        return _render(config, report, cache, archive, output, workers, accept, previous, indexer)
     finally:
         gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
+        if indexer is not None:
+            indexer.terminate()
+
+
+def _indexer(cache: Cache, previous: Previous | None, workers: int, articles: int) -> Any:
+    """A process for the search index, when it will be built anew by a worker: forked now, while
+    this process is small. Forked later, it would fill the holes the archive leaves in this
+    process's memory with its own objects, copying every page it wrote to."""
+    from .render import PARALLEL_MIN, index_pool
+
+    if workers < 2 or articles < PARALLEL_MIN or (previous is not None and previous.search is not None) \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    cache.packs()  # made now, so that the process knows where records are
+    return index_pool()
 
 
 def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Archive, output: Path,
-            workers: int, accept: Callable[[BuildReport], bool] | None, previous: Previous | None) -> BuildReport:
+            workers: int, accept: Callable[[BuildReport], bool] | None, previous: Previous | None,
+            indexer: Any) -> BuildReport:
     """Render the loaded archive beside the output folder, move it in, and save the cache state."""
     from .render import SiteRenderer
 
@@ -127,9 +150,11 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
 
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
+        cache.flush()  # the records parsed here, for the workers about to be forked
         renderer = SiteRenderer(archive, config, staging, report.problems, previous,
                                 digest_file=_digest_with(cache), workers=workers,
-                                compiled_templates=cache.folder / "templates" if cache.folder else None)
+                                compiled_templates=cache.folder / "templates" if cache.folder else None,
+                                indexer=indexer)
         report.pages = renderer.render()
         if accept is not None and not accept(report):
             shutil.rmtree(staging, ignore_errors=True)
@@ -305,7 +330,7 @@ def _cached_reader(cache: Cache, known: dict[Any, Any]):
         problems.items.extend(found.problems)
         if found.filing is None:
             return None
-        return found.filing, StoredRecord(key, path, display, found.record)
+        return found.filing, StoredRecord(key, found.record)
 
     return read
 
@@ -327,9 +352,7 @@ class StoredRecord:
     by value: a worker that reached into the main process's objects for it would copy the memory
     pages they lie in, and at 100,000 articles those pages are most of the archive."""
 
-    key: str
-    path: str
-    display: str
+    key: str  # the cache's: the file's digest and path
     ref: RecordRef | None
 
     def __call__(self) -> Record:
@@ -338,8 +361,9 @@ class StoredRecord:
         assert _STORE is not None
         record = _STORE.record(self.ref) if self.ref is not None else None
         if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
-            record = read_record(Path(self.path), self.display, Problems())
-            ref = _kept(_STORE, self.path, record)
+            path = self.key.partition(":")[2]
+            record = read_record(Path(path), path, Problems())
+            ref = _kept(_STORE, path, record)
             found = _STORE.parsed(self.key)
             if ref is not None and found is not None:
                 _STORE.keep(self.key, found._replace(record=ref))
@@ -358,16 +382,17 @@ _TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inheri
 _PACKS: Path | None = None  # and where they put the records
 
 
-def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, known: dict[Any, Any]) -> None:
+def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, names: list[str],
+                       known: dict[Any, Any]) -> None:
     """Parse the article files the cache does not know in worker processes, so load_archive finds
     every file already in the cache. Each worker writes the records it parses into a pack of its
     own and sends back their filings, problems and places in the pack."""
     global _TO_PARSE, _PACKS
     articles = config.path("articles_dir")
-    if workers < 2 or not articles.is_dir() or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return
     todo = []
-    for name in article_names(articles):
+    for name in names:
         path = f"{articles}/{name}"
         digest = cache.digest(path)
         if digest is not None and cache.parsed(f"{digest}:{path}") is None:

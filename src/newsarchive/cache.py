@@ -370,8 +370,8 @@ class Cache:
     def _pickled(self, ref: RecordRef) -> bytes | None:
         """A record's bytes, when its pack still holds them as they were written."""
         name, offset, length, digest = ref
-        if self.pack is not None and name == self.pack.name:
-            self.pack.file.flush()
+        if self.pack is not None and name == self.pack.name and os.getpid() == self.owner:
+            self.pack.file.flush()  # (a forked worker's copy of the buffer is the owner's to write: see flush)
         fd = self.open_packs.get(name)
         if fd is None:
             try:
@@ -380,6 +380,11 @@ class Cache:
                 return None
         data = os.pread(fd, length, offset)
         return data if len(data) == length and digest_bytes(data) == digest else None
+
+    def flush(self) -> None:
+        """Write out the records this process added, before it forks workers that read them."""
+        if self.pack is not None:
+            self.pack.file.flush()
 
     def check_outputs(self, site: Path, outputs: dict[str, tuple[str, FileStat]]) -> OutputCheck:
         """Start checking the files of the last build's site (see OutputCheck); ended by close()."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import json
 import math
@@ -35,7 +36,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from . import text
-from .archive import Archive, Article, DirectiveTerm, Filing, Province
+from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
 from .cache import FileStat, OutputCheck, digest_bytes, key_of, pack_stat
 from .config import SiteConfig, package_yaml
@@ -396,9 +397,6 @@ class Links:
         term = self.directive_terms.get(directive_id)
         return f"directives/{term.slug}.html" if term else ""
 
-    def directive_info(self, directive_id: str) -> DirectiveTerm | None:
-        return self.directive_terms.get(directive_id)
-
     def year(self, year: int | None) -> str:
         return f"years/{year}.html" if year else ""
 
@@ -452,7 +450,9 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems,
                  previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1,
-                 compiled_templates: Path | None = None):
+                 compiled_templates: Path | None = None, indexer: Any = None):
+        """`indexer`: a process pool of one to build a new search index in, forked early (see
+        build._indexer); the caller ends it."""
         self.archive = archive
         self.config = config
         self.problems = problems
@@ -462,6 +462,7 @@ class SiteRenderer:
         self.t = ui_strings(config.language)
         self.feeds: list[str] = []
         self.workers = workers
+        self.indexer = indexer
         self.digest_file = digest_file
         # What a page that shows an article depends on: its slug, its file and whether its source is
         # published, as one digest: every listing, feed and piece key is made of these.
@@ -547,6 +548,7 @@ class SiteRenderer:
             self.render_search()
             self.page("404.html", "404.html", ())
             self.feed("feed.xml", self.config.title, archive.articles, "index.html")
+            self.env.globals["listing_items"].rendered.clear()  # every listing is made: room for what finish records
             pending.finish()
         finally:
             pending.cancel()
@@ -616,8 +618,8 @@ class SiteRenderer:
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
-                self.record_search_index(*self.write_search_index(self.search_sources()))
-            pending = _Pending(self, None, [], None)
+                self.record_search_index(*write_search_index(self.index_job()))
+            pending = _Pending(self, [], [], None)
             for number, tasks in chunks:
                 pending.record(self.render_tasks(number, tasks))
             return pending
@@ -626,12 +628,15 @@ class SiteRenderer:
         self.env.get_template("article.html")  # compiled once, before the workers inherit the environment
         for folder in ("articles", "sources"):
             self.writer.claim_folder(folder)
-        pool = multiprocessing.get_context("fork").Pool(self.workers)
-        # The longest task goes first; it too takes what it reads by value, for the same reason.
-        index = pool.apply_async(_write_search_index, (self.search_sources(),)) if search else None
-        results = [pool.apply_async(_render_chunk, chunk) for chunk in chunks]
-        pool.close()
-        return _Pending(self, pool, results, index)
+        pools = [multiprocessing.get_context("fork").Pool(self.workers)]
+        index = None
+        if search:  # in a process of its own, which ends with it and so gives back what the index took
+            pools.append(self.indexer or index_pool())
+            index = pools[1].apply_async(write_search_index, (self.index_job(),))
+        results = [pools[0].apply_async(_render_chunk, chunk) for chunk in chunks]
+        for pool in pools:
+            pool.close()
+        return _Pending(self, pools, results, index)
 
     def render_tasks(self, number: int, tasks: list[ArticleTask]) -> TasksDone:
         """Do some article tasks; the pieces go into one file per assembled file, in archive order
@@ -776,10 +781,9 @@ class SiteRenderer:
         document also shows, are in the build's fingerprint."""
         return [(self.item(a), a.slug, a.read) for a in sorted(self.archive.articles, key=self.links.article)]
 
-    def search_docs(self, sources: list[SearchSource]) -> list[tuple[str, Any]]:
-        """(key, doc) of every article for the index, each doc made only when asked for (see
-        search.build_index)."""
-        return [(key, partial(self.search_doc, slug, read)) for key, slug, read in sources]
+    def index_job(self) -> IndexJob:
+        return IndexJob(str(self.writer.out_dir), self.config.language,
+                        {d.id: d.info.title for d in self.archive.directives}, self.search_sources())
 
     def update_search_index(self) -> bool:
         """Update the previous build's index for what changed (see search.update_index); False when
@@ -791,38 +795,17 @@ class SiteRenderer:
         if not all(map(previous.untouched, old)):
             return False
         files, deleted, self.search_state = update_index(
-            self.search_docs(self.search_sources()), previous.search, lambda path: (previous.site / path).read_bytes())
+            self.index_job().docs(), previous.search, lambda path: (previous.site / path).read_bytes())
         for path in sorted(set(old) - set(files) - set(deleted)):
             self.writer.keep(path, "search index")  # its stat was checked above
         for path, content in sorted(files.items()):
             self.writer.write(path, content, "search index", SEARCH_KEY)
         return True
 
-    def write_search_index(self, sources: list[SearchSource]) -> tuple[list[tuple[str, FileStat]], IndexState]:
-        """The whole index, written into the output folder (in a worker process when there are several)."""
-        writer = Writer(self.writer.out_dir)
-        _, state = build_index(self.search_docs(sources),
-                               emit=lambda path, content: writer.write(path, content, "search index"))
-        return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
-
     def record_search_index(self, files: list[tuple[str, FileStat]], state: IndexState) -> None:
         for path, stat in files:
             self.writer.record(path, "search index", SEARCH_KEY, stat)
         self.search_state = state
-
-    def search_doc(self, slug: str, read: Callable[[], Record]) -> SearchDoc:
-        record = read()
-        titles = []
-        for ref in record.directives:
-            term = self.links.directive_info(ref.id)
-            titles.append((term.info.title if term else "") or ref.title)
-        return SearchDoc(
-            url=article_path(slug), title=record.title,
-            date=format_date(record.published, self.config.language) or (
-                str(record.period.year) if record.period else ""),
-            year=record.year, province=record.province, province_current=record.province_current,
-            district=record.district, directives=[d.id for d in record.directives],
-            directive_names=[t for t in titles if t], text=record.body)
 
     # --- files assembled from one piece per article ----------------------------------------------
 
@@ -930,6 +913,45 @@ class SiteRenderer:
                               key)
 
 
+@dataclass(frozen=True)
+class IndexJob:
+    """What a new search index is made from, by value: the process that builds it may have been
+    forked before the archive was loaded (see build._indexer)."""
+
+    out_dir: str
+    language: str
+    titles: dict[str, str]  # directive id -> the catalogue's title
+    sources: list[SearchSource]
+
+    def docs(self) -> list[tuple[str, Any]]:
+        """(key, doc) of every article for the index, each doc made only when asked for (see
+        search.build_index)."""
+        return [(key, partial(self.doc, slug, read)) for key, slug, read in self.sources]
+
+    def doc(self, slug: str, read: Callable[[], Record]) -> SearchDoc:
+        record = read()
+        titles = [self.titles.get(ref.id) or ref.title for ref in record.directives]
+        return SearchDoc(
+            url=article_path(slug), title=record.title,
+            date=format_date(record.published, self.language) or (str(record.period.year) if record.period else ""),
+            year=record.year, province=record.province, province_current=record.province_current,
+            district=record.district, directives=[d.id for d in record.directives],
+            directive_names=[t for t in titles if t], text=record.body)
+
+
+def index_pool() -> Any:
+    """A pool of one process to build a search index in. Its collector is off: what the index
+    build makes lives until the end and is in no cycle, and walking it again and again costs."""
+    return multiprocessing.get_context("fork").Pool(1, initializer=gc.disable)
+
+
+def write_search_index(job: IndexJob) -> tuple[list[tuple[str, FileStat]], IndexState]:
+    """The whole index, written into the output folder (in a process of its own when there are several)."""
+    writer = Writer(Path(job.out_dir))
+    _, state = build_index(job.docs(), emit=lambda path, content: writer.write(path, content, "search index"))
+    return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
+
+
 _ACTIVE: SiteRenderer | None = None  # the renderer forked worker processes inherit
 
 
@@ -939,18 +961,13 @@ def _render_chunk(number: int, tasks: list[ArticleTask]) -> TasksDone:
     return _ACTIVE.render_tasks(number, tasks)
 
 
-def _write_search_index(sources: list[SearchSource]) -> tuple[list[tuple[str, FileStat]], IndexState]:
-    assert _ACTIVE is not None
-    return _ACTIVE.write_search_index(sources)
-
-
 class _Pending:
     """Article tasks and search index under way in worker processes; finish() waits for them and
     records the files they wrote and the pieces they made."""
 
-    def __init__(self, renderer: SiteRenderer, pool: Any, results: list[Any], index: Any):
+    def __init__(self, renderer: SiteRenderer, pools: list[Any], results: list[Any], index: Any):
         self.renderer = renderer
-        self.pool = pool
+        self.pools = pools  # the article tasks', then the search index's if it is built
         self.results = results
         self.index = index
         self.known: dict[str, str] = {}  # the origins and piece files recorded, each kept once
@@ -964,23 +981,21 @@ class _Pending:
             self.renderer.assembled[index].made[slug] = (known.setdefault(file, file), start, length)
 
     def finish(self) -> None:
-        if self.pool is None:
-            return
         try:
             if self.index is not None:
                 self.renderer.record_search_index(*self.index.get())
+                self.pools.pop().join()
             self.results.reverse()
             while self.results:  # each result dropped once recorded: at 100,000 articles they weigh 100 MB
                 self.record(self.results.pop().get())
-            self.pool.join()
+            for pool in self.pools:
+                pool.join()
         finally:
-            self.pool.terminate()
-            self.pool = None
+            self.cancel()
 
     def cancel(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool = None
+        while self.pools:
+            self.pools.pop().terminate()
 
 
 def render_site(archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems) -> int:

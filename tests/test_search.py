@@ -385,14 +385,14 @@ def test_lazy_docs_out_of_url_order_are_refused():
 def test_lists_written_as_documents_arrive():
     """As encode_flat_postings and encode_ids write them, with ids far apart and weights over 32,767
     (past the table of varints), and for a key in one document only."""
-    postings: dict[tuple[str, str], search._Varints] = {}
+    postings: dict[str, search._Varints] = {}
     ids = search._IdLists()
     flat = [5, 1, 40_000, 70_000, 40_001, 3, 140_000, 32_768]
     for doc_id, weight in zip(flat[::2], flat[1::2]):
-        search._add_postings(postings, doc_id, {("bac", "bac1"): weight})
+        search._add_postings(postings, doc_id, {"bác": weight})
         ids.add(doc_id, ["pair"] if doc_id != 40_001 else ["pair", "once"])
-    assert postings["bac", "bac1"].decode() == search.encode_flat_postings(flat)
-    assert search.decode_postings(postings["bac", "bac1"].decode()) == list(zip(flat[::2], flat[1::2]))
+    assert postings["bác"].decode() == search.encode_flat_postings(flat)
+    assert search.decode_postings(postings["bác"].decode()) == list(zip(flat[::2], flat[1::2]))
     assert list(ids) == ["pair", "once"]
     assert ids.pop("pair") == search.encode_ids(flat[::2])
     assert ids.pop("once") == search.encode_ids([40_001])
@@ -418,10 +418,36 @@ def reference_analysis(d: SearchDoc) -> tuple[dict[tuple[str, str], int], int, s
 @pytest.mark.parametrize("seed", range(20))
 def test_analyze_finds_words_and_pairs_within_clauses(seed: int):
     rng = random.Random(seed)
-    tricky = ". Ủy ban (nhân) dân;; bí thư ,\n\n“làm theo” Bác… 05-CT/TW!"
+    tricky = ". Ủy ban (nhân) dân;; bí thư ,\n\n“làm theo” Bác… 05-CT/TW!\nBan\tthường\xa0vụ\u2028tỉnh\r\nủy  _x_"
     for d in [random_doc(rng, "articles/x.html") for _ in range(20)] + [doc("articles/y.html", tricky, tricky)]:
         terms = search.analyze(d)
         assert (terms.counts, terms.length, terms.pairs) == reference_analysis(d)
+
+
+def test_text_is_read_between_whitespace():
+    """analyze reads a text a piece between two whitespace characters at a time: no whitespace may
+    be part of a word or of a clause break, but "\\n" (which it turns into a piece of its own)."""
+    whitespace = [ch for ch in map(chr, range(0x110000)) if ch.isspace()]
+    assert [ch for ch in whitespace if search._TOKEN.match(ch) or search._CLAUSE.match(ch)] == ["\n"]
+
+
+def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
+    files, state = build_index(keyed(DOCS))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_MEMO_LIMIT", 1)
+        search._start_over_if_full()
+    assert not search._TERMS and not search._PIECES
+    # other spellings met first: "UỶ" stands for "Ủy" and "Uỷ" (one term), "BẮC" for "bắc"
+    search.analyze(doc("articles/z.html", "UỶ BAN", "BẮC, Bác bạc. LÀM theo"))
+    assert search._SPELLINGS["uy", "uy4"] == "UỶ"
+    assert build_index(keyed(DOCS)) == (files, state)
+    new = edited(DOCS, 2, text="Uỷ ban Bạc Liêu.")
+    written, deleted, _ = update_index(keyed(new), state, files.__getitem__)
+    assert apply(files, written, deleted) == build_index(keyed(new))[0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_MEMO_LIMIT", 1)
+        assert build_index(keyed(DOCS)) == (files, state)
+    assert "UỶ" not in search._TERMS  # the memos started over before that build
 
 
 def test_state_round_trips_through_pickle():

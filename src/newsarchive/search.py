@@ -56,9 +56,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import chain, pairwise
-from operator import sub
+from functools import lru_cache, reduce
+from itertools import chain, compress
+from operator import iconcat, mul, sub
 from pathlib import Path
 from typing import NamedTuple
 
@@ -291,53 +291,76 @@ def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
     ]
 
 
-_TERMS: dict[str, tuple[str, str]] = {}  # word as written -> (folded, signature)
-_FOLDED: dict[str, str] = {}  # word as written -> folded
-_MEMO_LIMIT = 500_000  # words remembered before the memos start over (a long-running server)
-
-
-def _folded(word: str) -> str:
-    found = _FOLDED.get(word)
-    if found is None:
-        if len(_FOLDED) >= _MEMO_LIMIT:
-            _FOLDED.clear()
-        folded = fold(word)
-        found = _FOLDED[word] = word if folded == word else folded  # a number: the word, not a copy of it
-    return found
-
-
-def _fold_all(words: list[str]) -> list[str]:
-    folded = list(map(_FOLDED.get, words))  # in C when every word is known, as most are
-    return [_folded(word) for word in words] if None in folded else folded  # type: ignore[misc]
-
-
-def _term(word: str) -> tuple[str, str]:
-    found = _TERMS.get(word)
-    if found is None:
-        if len(_TERMS) >= _MEMO_LIMIT:
-            _TERMS.clear()
-        found = _TERMS[word] = (_folded(word), signature(word))
-    return found
-
-
 _WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall: a word, or "" for a clause break
+
+# What analyze has met so far. Each term is named by the first spelling met of it ("Ban" and "ban"
+# are one term, named "ban" if that came first), so that counting words counts terms, in C.
+_SPELLINGS: dict[tuple[str, str], str] = {}  # (folded, signature) -> its first spelling
+_TERMS: dict[str, tuple[str, str]] = {}  # first spelling -> (folded, signature)
+_FOLDED: dict[str, str] = {"": ""}  # first spelling -> folded; a clause break stays ""
+_MEMO_LIMIT = 500_000  # pieces of text remembered before the memos start over (a long-running server)
+
+
+class _Pieces(dict[str, tuple[str, ...]]):
+    """Text between whitespace -> its words (by first spelling) and "" for each clause break in it;
+    a piece not met before is read when it is first looked up."""
+
+    def __missing__(self, piece: str) -> tuple[str, ...]:
+        words = []
+        for word in _WORD_OR_BREAK.findall(piece):
+            if word and word not in _TERMS:  # a new word, or another spelling of a term met before
+                folded = fold(word)
+                term = (word if folded == word else folded, signature(word))  # "2020": the word, not a copy
+                if term not in _SPELLINGS:
+                    _SPELLINGS[term] = word
+                    _TERMS[word] = term
+                    _FOLDED[word] = term[0]
+                word = _SPELLINGS[term]
+            words.append(word)
+        found = self[piece] = tuple(words)
+        return found
+
+
+_PIECES = _Pieces()
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text (by first spelling) and "" for each clause break (or twice, for ".\\n")."""
+    # No whitespace is part of a word, and "\n" is the only one that breaks a clause: str.split loses
+    # it, so it becomes a piece "." of its own. Most pieces were met before: one dict lookup each.
+    pieces = unicodedata.normalize("NFC", text).replace("\n", " . ").split()
+    return reduce(iconcat, map(_PIECES.__getitem__, pieces), [])  # one list, extended by each piece's words
+
+
+def _start_over_if_full() -> None:
+    """Empty the memos when they hold too much: only between builds, as a clean build keeps its
+    postings by the first spellings of their terms."""
+    if len(_PIECES) >= _MEMO_LIMIT:
+        for memo in (_PIECES, _SPELLINGS, _TERMS, _FOLDED):
+            memo.clear()
+        _FOLDED[""] = ""
+
+
+def _spelled_terms(doc: SearchDoc) -> tuple[Counter[str], int, set[str]]:
+    """What analyze finds, each term counted under its first spelling: a clean build keeps its postings
+    so, with no (term, signature) tuple to make and hash for each term of each document."""
+    (title_weight, title), (record_weight, record), (body_weight, body) = (
+        (weight, _words(text)) for weight, text in _fields(doc))
+    words = [*title, "", *record, "", *body]  # "": no pair across two fields
+    folded = list(map(_FOLDED.__getitem__, words))
+    lengths = list(map(len, folded))
+    beside = compress(zip(folded, folded[1:]), map(mul, lengths, lengths[1:]))  # a break, "", is in no pair
+    pairs = set(map(" ".join, beside))
+    weighted = title * title_weight + record * record_weight + body * body_weight  # a word once per unit of weight
+    counted = Counter(weighted)
+    length = len(weighted) - counted.pop("", 0)
+    return counted, length, pairs
 
 
 def analyze(doc: SearchDoc) -> DocTerms:
-    counts: dict[tuple[str, str], int] = {}
-    pairs: set[str] = set()
-    length = 0
-    for weight, text in _fields(doc):
-        found = _WORD_OR_BREAK.findall(unicodedata.normalize("NFC", text))  # one pass, not one a clause
-        folded = _fold_all(found)
-        neighbours = set(map(" ".join, pairwise(folded)))
-        pairs.update([pair for pair in neighbours if pair[0] != " " != pair[-1]])  # a break joins as " "
-        words = Counter(found)
-        length += weight * (len(found) - words.pop("", 0))
-        for word, count in words.items():  # each distinct word once: C counted the rest
-            key = _TERMS.get(word) or _term(word)
-            counts[key] = counts.get(key, 0) + weight * count
-    return DocTerms(counts, length, pairs)
+    counted, length, pairs = _spelled_terms(doc)
+    terms = map(_TERMS.__getitem__, counted)  # all distinct: a term has one first spelling
+    return DocTerms(dict(zip(terms, counted.values())), length, pairs)
 
 
 def _doc_data(doc: SearchDoc) -> dict[str, object]:
@@ -356,8 +379,8 @@ def _restore_doc(data: dict, fields: DocFields) -> SearchDoc:
 # --- files -----------------------------------------------------------------------------------
 
 
-def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+# json.dumps with these options would make an encoder at every call: one is kept
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def _script(kind: str, key: str | int, data: object) -> bytes:
@@ -509,7 +532,7 @@ class _IdLists:
             if ids is None:
                 lists[key] = doc_id
                 continue
-            if isinstance(ids, int):  # a second document: the list is written out from now on
+            if type(ids) is int:  # a second document: the list is written out from now on
                 first = ids
                 ids = lists[key] = _Varints(_varint(first))
                 ids.last = first
@@ -533,7 +556,7 @@ class _IdLists:
         return (_varint(ids) if isinstance(ids, int) else ids).decode()
 
 
-def _add_postings(lists: dict[tuple[str, str], _Varints], doc_id: int, weights: dict[tuple[str, str], int]) -> None:
+def _add_postings(lists: dict[str, _Varints], doc_id: int, weights: dict[str, int]) -> None:
     """Add a document, later than any added before, to the postings of each term, with its weight."""
     for key, weight in weights.items():
         postings = lists.get(key)
@@ -579,6 +602,7 @@ def build_index(docs: Sequence[tuple[str, LazyDoc]],
         docs = made
     else:
         _check_unique([key for key, _ in docs], [])
+    _start_over_if_full()
     files: dict[str, bytes] = {}
     build = _CleanBuild(emit or files.__setitem__)
     for key, doc in docs:
@@ -593,7 +617,7 @@ class _CleanBuild:
 
     def __init__(self, put: Callable[[str, bytes], None]):
         self.put = put
-        self.postings: dict[tuple[str, str], _Varints] = {}  # (folded term, signature) -> postings
+        self.postings: dict[str, _Varints] = {}  # a term's first spelling (see _SPELLINGS) -> postings
         self.pairs = _IdLists()
         self.facets = _IdLists()
         self.urls: list[str] = []  # per id
@@ -608,16 +632,16 @@ class _CleanBuild:
             raise ValueError(f"search documents given lazily must come in URL order, each URL once: "
                              f"{doc.url!r} came after {self.urls[-1]!r}")
         doc_id = len(self.urls)
-        terms = analyze(doc)
-        _add_postings(self.postings, doc_id, terms.counts)
-        self.pairs.add(doc_id, terms.pairs)
+        counted, length, pairs = _spelled_terms(doc)
+        _add_postings(self.postings, doc_id, counted)
+        self.pairs.add(doc_id, pairs)
         made = DocFields.of(doc)
         doc_fields = self.known_fields.setdefault(made, made)
         self.facets.add(doc_id, doc_fields.facet_keys())
         self.urls.append(doc.url)
         self.keys.append(key)
         self.fields.append(doc_fields)
-        self.lengths.append(terms.length)
+        self.lengths.append(length)
         self.put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
 
     def finish(self) -> IndexState:
@@ -642,16 +666,17 @@ class _CleanBuild:
         """The term shards, one first letter at a time (its plan depends on its own terms alone), so
         that one letter's entries at a time are decoded; returns the shards, the split keys and the
         terms' sizes by first letter."""
-        by_letter: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for term, sig in self.postings:
-            by_letter[term[:1]].append((term, sig))
+        by_letter: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for spelling in self.postings:
+            term, sig = _TERMS[spelling]
+            by_letter[term[:1]].append((term, sig, spelling))
         shards: list[str] = []
         split: list[str] = []
         term_sizes: dict[str, dict[str, int]] = {}
         for letter in sorted(by_letter):
             entries: dict[str, list[list[str]]] = defaultdict(list)
-            for term, sig in by_letter.pop(letter):
-                entries[term].append([sig, self.postings.pop((term, sig)).decode()])
+            for term, sig, spelling in by_letter.pop(letter):
+                entries[term].append([sig, self.postings.pop(spelling).decode()])
             for entry in entries.values():
                 entry.sort()  # by signature
             sizes = term_sizes[letter] = {term: _entry_size(term, entry) for term, entry in entries.items()}
@@ -717,6 +742,7 @@ def update_index(docs: Sequence[tuple[str, LazyDoc]], state: IndexState,
     When the set of URLs changes (or the state is of another format), document ids shift: every
     doc is then loaded (one at a time, as by build_index) and the whole index returned.
     """
+    _start_over_if_full()
     known = {key: doc_id for doc_id, key in enumerate(state.keys)} if state.version == FORMAT_VERSION else {}
     located: list[tuple[str, str, LazyDoc]] = []  # url, key, doc
     for key, doc in docs:

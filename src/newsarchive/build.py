@@ -145,9 +145,6 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
 
     report.articles = len(archive.articles)
     report.notice = cache.notice  # reading what the last build wrote may have found it damaged
-    # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
-    inputs = _inputs(config, cache, [a.file for a in archive.articles] + _source_candidates(archive, config))
-
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
         cache.flush()  # the records parsed here, for the workers about to be forked
@@ -155,6 +152,9 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
                                 digest_file=_digest_with(cache), workers=workers,
                                 compiled_templates=cache.folder / "templates" if cache.folder else None,
                                 indexer=indexer)
+        renderer.start_search_index()  # first, as the longest task; it reads records, no input file
+        # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
+        inputs = _inputs(config, cache, [a.file for a in archive.articles] + _source_candidates(archive, config))
         report.pages = renderer.render()
         if accept is not None and not accept(report):
             shutil.rmtree(staging, ignore_errors=True)

@@ -140,10 +140,16 @@ class Writer:
         target = self.claim(path, origin)
         if isinstance(content, str):
             content = content.encode("utf-8")
-        with open(target, "xb") as file:  # "x": a fresh file, never one shared with the old site
-            file.write(content)
-            file.flush()  # the stat must see every byte
-            self.outputs[path] = (key, _fstat(file.fileno()))
+        # O_EXCL: a fresh file, never one shared with the old site. A file descriptor, not a file
+        # object: tens of thousands of files, each written at once.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+            self.outputs[path] = (key, _fstat(fd))
+        finally:
+            os.close(fd)
 
     def record(self, path: str, origin: str, key: str, stat: FileStat) -> None:
         """Take note of a file another process wrote into the output folder."""
@@ -463,6 +469,7 @@ class SiteRenderer:
         self.feeds: list[str] = []
         self.workers = workers
         self.indexer = indexer
+        self.new_index: Any = None  # the indexer's result, once it was handed the whole index to build
         self.digest_file = digest_file
         # What a page that shows an article depends on: its slug, its file and whether its source is
         # published, as one digest: every listing, feed and piece key is made of these.
@@ -612,14 +619,14 @@ class SiteRenderer:
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
             if page or source or pieces:
                 todo.append((article, page, source, pieces))
-        search = not self.update_search_index()
+        search = self.new_index is None and not self.update_search_index()
         chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
                 self.record_search_index(*write_search_index(self.index_job()))
-            pending = _Pending(self, [], [], None)
+            pending = _Pending(self, [self.indexer] if self.new_index else [], [], self.new_index)
             for number, tasks in chunks:
                 pending.record(self.render_tasks(number, tasks))
             return pending
@@ -629,14 +636,24 @@ class SiteRenderer:
         for folder in ("articles", "sources"):
             self.writer.claim_folder(folder)
         pools = [multiprocessing.get_context("fork").Pool(self.workers)]
-        index = None
-        if search:  # in a process of its own, which ends with it and so gives back what the index took
-            pools.append(self.indexer or index_pool())
+        index = self.new_index
+        if index is not None:
+            pools.append(self.indexer)
+        elif search:  # in a process of its own, which ends with it and so gives back what the index took
+            pools.append(index_pool())
             index = pools[1].apply_async(write_search_index, (self.index_job(),))
         results = [pools[0].apply_async(_render_chunk, chunk) for chunk in chunks]
         for pool in pools:
             pool.close()
         return _Pending(self, pools, results, index)
+
+    def start_search_index(self) -> None:
+        """Hand the indexer process the whole index to build, when there is one (see build._indexer:
+        then the last build left no index to update). It is the longest task of a full build, so it
+        starts before anything else."""
+        if self.indexer is not None:
+            self.new_index = self.indexer.apply_async(write_search_index, (self.index_job(),))
+            self.indexer.close()
 
     def render_tasks(self, number: int, tasks: list[ArticleTask]) -> TasksDone:
         """Do some article tasks; the pieces go into one file per assembled file, in archive order

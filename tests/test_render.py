@@ -200,7 +200,7 @@ def test_helpers() -> None:
     assert format_number(2600000000, "en") == "2,600,000,000"
     assert format_date("2022-05-13", "vi") == "13/05/2022"
     assert format_date("2022-05-13T12:35:00+07:00", "vi") == "13/05/2022 12:35"
-    assert str(json_ld({"a": "</script><!--"})) == '{\n "a": "\\u003c/script\\u003e\\u003c!--"\n}'
+    assert str(json_ld({"a": "</script><!--"})) == '{"a": "\\u003c/script\\u003e\\u003c!--"}'
     pages = paginate(list(range(5)), "years/2020", 2)  # type: ignore[arg-type]
     assert [p.path for p in pages] == ["years/2020.html", "years/2020.2.html", "years/2020.3.html"]
     assert pages[0].previous is None and pages[2].next is None

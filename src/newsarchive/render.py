@@ -268,7 +268,7 @@ def highlight(sentence: str, words: str) -> Markup:
 
 def json_ld(data: dict[str, Any]) -> Markup:
     """JSON for a <script> element: <, > and & escaped so no text can close the element."""
-    dumped = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    dumped = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder, 10x faster
     return Markup(dumped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

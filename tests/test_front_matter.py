@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,10 @@ from hypothesis import strategies as st
 from test_fuzz import budget, front_matters, yaml_noise
 
 from newsarchive.article_file import (
+    _PLAIN_VALUES,
     FrontMatterError,
+    _Loader,
+    _Memo,
     dump_front_matter,
     format_article,
     parse_front_matter,
@@ -177,6 +181,9 @@ LEFT_TO_THE_STRICT_LOADER = {
     "directive": "%YAML 1.1\n" + BASE,
     "value on the next line": BASE + "title2:\n  Bài thử\n",
     "blank line inside a folded value": BASE + "title2: Bài\n\n  thử\n",
+    "text below an empty list": BASE + "captions: []\n  Ảnh\n",
+    "text below an empty text": BASE + "title2: ''\n  thử\n",
+    "text below an empty text in a list": BASE + "captions:\n- ''\n  Ảnh\n",
     "blank line inside a quoted value": BASE + "title2: 'Bài\n\n  thử'\n",
     "folded line ending with a colon": BASE + "title2: Bài\n  thử:\n",
     "folded line with a key in it": BASE + "title2: Bài\n  thử: x\n",
@@ -238,6 +245,10 @@ READ_BY_THE_FAST_READER: dict[str, tuple[str, Any]] = {
     "nested mappings": ("a:\n    b:\n        c: 1\n    d: 2\ne: 3\n", {"a": {"b": {"c": 1}, "d": 2}, "e": 3}),
     "blank lines between entries": ("\na: 1\n\n   \nb: 2\n\n", {"a": 1, "b": 2}),
     "trailing spaces": ("a: x  \nb:  'y'  \nc:\n-  z  \n", {"a": "x", "b": "y", "c": ["z"]}),
+    "non-ASCII text that starts like a type": ("a: trên\nb: 1 người\nc: ~à\nd: -5đ\ne: .5ạ\nf: Năm\n",
+                                               {"a": "trên", "b": "1 người", "c": "~à", "d": "-5đ", "e": ".5ạ",
+                                                "f": "Năm"}),
+    "folded items": ("a:\n- một\n  hai\n- ba\n- ''\n- []\n", {"a": ["một hai", "ba", "", []]}),
 }
 
 
@@ -389,3 +400,74 @@ fence_text = st.lists(st.sampled_from(["---", " --- ", "---\u3000", "----", "-- 
 def test_split_article_agrees_with_splitting_line_by_line(text: str) -> None:
     parts = split_article(text)
     assert (None if parts is None else (parts.front_matter, parts.body, parts.body_line)) == split_by_lines(text)
+
+
+# --- what the fast reader relies on --------------------------------------------------------------
+
+def _matches_only_ascii(parsed: Any) -> bool:
+    """Whether a parsed regular expression can match no character outside ASCII."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    for op, value in parsed:
+        if op is c.LITERAL:
+            if value >= 128:
+                return False
+        elif op is c.IN:
+            for item_op, item in value:
+                if item_op is c.LITERAL and item >= 128 or item_op is c.RANGE and item[1] >= 128:
+                    return False
+                if item_op not in (c.LITERAL, c.RANGE):
+                    return False  # NEGATE, CATEGORY: \s, \d, [^...] reach beyond ASCII
+        elif op is c.BRANCH:
+            if not all(_matches_only_ascii(branch) for branch in value[1]):
+                return False
+        elif op is c.SUBPATTERN:
+            if not _matches_only_ascii(value[3]):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if not _matches_only_ascii(value[2]):
+                return False
+        elif op is not c.AT:
+            return False  # ANY, NOT_LITERAL, lookarounds, backreferences: not looked into
+    return True
+
+
+def test_every_type_the_loader_resolves_is_spelled_in_ascii() -> None:
+    """The fast reader takes non-ASCII plain text for text without asking the loader's resolvers."""
+    from re import _parser  # type: ignore[attr-defined]
+    resolvers = {pattern for patterns in _Loader.yaml_implicit_resolvers.values() for _, pattern in patterns}
+    assert len(resolvers) >= 7  # bool, float, int, merge, null, timestamp, value
+    for pattern in resolvers:
+        assert not pattern.flags & re.IGNORECASE, pattern.pattern
+        assert _matches_only_ascii(_parser.parse(pattern.pattern, pattern.flags)), pattern.pattern
+
+
+def test_equal_plain_texts_of_a_front_matter_are_one_string() -> None:
+    """As they always were: a record pickles a shared string once, so its pickle stays the same."""
+    text = "a: Yên Bái\nb:\n- name: Yên Bái\n  evidence:\n  - Yên Bái\nc: Yên Bái\n"
+    for _ in range(2):
+        data = read_common_front_matter(text)
+        assert data["a"] is data["b"][0]["name"] is data["b"][0]["evidence"][0] is data["c"]
+
+
+def test_the_memo_of_plain_values_is_emptied_only_between_front_matters() -> None:
+    for n in range(_PLAIN_VALUES.limit // 100 + 2):  # past the limit, a hundred values at a time
+        text = "".join(f"k{i}: giá trị {n} {i}\n" for i in range(100)) + "a: Yên Bái\nb: Yên Bái\n"
+        data = read_common_front_matter(text)
+        assert data["k99"] == f"giá trị {n} 99" and data["a"] is data["b"]
+        assert len(_PLAIN_VALUES) <= _PLAIN_VALUES.limit + 102
+
+
+def test_a_memo_calls_its_function_once_per_argument_until_trimmed() -> None:
+    calls: list[str] = []
+    memo = _Memo(lambda text: calls.append(text) or text.upper(), limit=2)
+    assert [memo["a"], memo["b"], memo["a"], memo["c"]] == ["A", "B", "A", "C"] and calls == ["a", "b", "c"]
+    memo.trim()
+    assert not memo and memo["a"] == "A" and calls == ["a", "b", "c", "a"]
+    memo.trim()  # within its limit: kept
+    assert memo == {"a": "A"}
+
+
+def test_keys_are_the_interned_names_of_the_record_fields() -> None:
+    data = read_common_front_matter("title: x\nlocalities:\n- name: y\n")
+    keys = [*data, *data["localities"][0]]
+    assert len(keys) == 3 and all(key is name for key, name in zip(keys, ["title", "localities", "name"]))

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
+from vi_textmatch.tone import normalize_tone
 
+from newsarchive import text
+from newsarchive.article_file import clean_strings
 from newsarchive.config import default_config
-from newsarchive.load import load_archive, province_key, read_record, region_table
+from newsarchive.load import (
+    MAX_ARTICLE_BYTES,
+    RECORD,
+    RecordError,
+    _nothing_to_clean,
+    _read_bytes,
+    _text_of,
+    load_archive,
+    province_key,
+    read_record,
+    region_table,
+    shape_of,
+    validate_front_matter,
+)
 from newsarchive.problems import Problems
+from newsarchive.records import (
+    DirectiveRef,
+    LocalDocument,
+    Locality,
+    Metric,
+    Period,
+    Person,
+    Record,
+)
 
 DATA = Path(__file__).parent / "data"
 INVALID = DATA / "invalid"
@@ -152,3 +180,162 @@ def test_region_table_covers_63_and_34_provinces() -> None:
     assert set(table.merged_into) <= set(table.region_of_old)
     assert {province_key(n) for n in table.merged_into.values()} <= set(table.region_of_new)
     assert province_key("Thành phố Huế") == province_key("Huế") == "hue"
+
+
+# --- the faster ways through a record: the same outcome as the general ones ----------------------
+
+def _full_mapping() -> dict:
+    """A front matter as format_article writes one: every key of every mapping, in declaration order."""
+    record = Record(source="seeds/a.txt", title="Bài thử", slug="bai-thu", published="2022-05-13", province="Yên Bái",
+                    province_current="Lào Cai", district="Yên Bình", body="", period=Period(2021, True, "nhiệm kỳ"),
+                    localities=[Locality("Yên Bái", "province", "15", "tỉnh Yên Bái", kind="tỉnh"),
+                                Locality("Mông Sơn", "commune", None, "xã Mông Sơn", province="Yên Bái")],
+                    directives=[DirectiveRef("05-CT/TW", True, 2, ["Chỉ thị 05"])],
+                    local_documents=[LocalDocument("56-CTr/TU", "Chương trình 56")],
+                    metrics=[Metric("2,6 tỷ đồng", 2.6, "tỷ đồng", "Huy động 2,6 tỷ đồng.", total=3)],
+                    people=[Person("Nguyễn Văn Tân", None, "")], captions=["Ảnh: TTXVN"])
+    mapping = record.front_matter()
+    assert tuple(mapping) == RECORD.order and tuple(mapping["localities"][0]) == shape_of(Locality).order
+    return mapping
+
+
+def _reordered(value):
+    """The same mapping with every key order reversed: the general, field by field, checks."""
+    if isinstance(value, dict):
+        return {key: _reordered(item) for key, item in reversed(value.items())}
+    if isinstance(value, list):
+        return [_reordered(item) for item in value]
+    return value
+
+
+def _outcome(data: dict):
+    try:
+        values = validate_front_matter(data)
+    except RecordError as err:
+        return ("error", str(err), err.where)
+    return ("values", values, [list(item) for item in values["localities"]], list(values))
+
+
+CHANGES = {
+    "none": lambda d: None,
+    "empty title": lambda d: d.update(title=""),
+    "no source": lambda d: d.update(source=None),
+    "text where a number is": lambda d: d["localities"][1].update(mentions="2"),
+    "true where a number is": lambda d: d["localities"][0].update(mentions=True),
+    "number where text is": lambda d: d["localities"][0].update(code=15),
+    "empty required name": lambda d: d["people"][0].update(name=""),
+    "unknown level": lambda d: d["localities"][0].update(level="tỉnh"),
+    "two faults, the first in order wins": lambda d: (d.update(slug="Bài thử"), d["metrics"][0].update(value="x")),
+    "fault in a list before a fault in a key": lambda d: (d["localities"][0].update(name=None), d.update(byline=[])),
+    "bad year in the period": lambda d: d["period"].update(year="2021"),
+    "bad directive number": lambda d: d["directives"][0].update(id="Chỉ thị 05"),
+    "no primary directive": lambda d: d["directives"][0].update(primary=False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_a_mapping_in_declaration_order_is_checked_as_any_other(name: str) -> None:
+    data = _full_mapping()
+    CHANGES[name](data)
+    fast = _outcome(data)
+    assert fast == _outcome(_reordered(data))
+    assert (fast[0] == "values") == (name in ("none", "number where text is"))  # `code: 15` is text
+
+
+def test_ascii_text_is_already_normal() -> None:
+    """normalize returns ASCII text as it is: what each of its steps would give."""
+    samples = ["".join(map(chr, range(128))), "05-CT/TW", "  Hoa  ", "oa oe uy OA", "", "x\ty"]
+    for sample in samples:
+        steps = unicodedata.normalize("NFC", sample)
+        steps = text._ODD_SPACES.sub(" ", text._ZERO_WIDTH.sub("", steps))
+        assert text.normalize(sample) == unicodedata.normalize("NFC", normalize_tone(steps)) == sample
+
+
+def test_files_read_as_read_text_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.md"
+    samples = [b"", b"---\r\na: 1\r\n---\r\nx\ry\r\r\nz\r", "\ufeff---\nà\n".encode(), b"x" * 200_000 + b"\r\n"]
+    for data in samples:
+        path.write_bytes(data)
+        assert _read_bytes(path) == (len(data), data)
+        assert _text_of(data) == path.read_text(encoding="utf-8")
+    real_fstat = os.fstat
+
+    def fstat_of_a_file_that_grew_since(fd: int) -> os.stat_result:
+        values = list(real_fstat(fd))
+        values[6] = 10  # st_size
+        return os.stat_result(values)
+
+    monkeypatch.setattr(os, "fstat", fstat_of_a_file_that_grew_since)
+    assert _read_bytes(path) == (10, samples[-1])
+    with pytest.raises(UnicodeDecodeError) as raised:
+        _text_of(b"abc\xff")
+    assert raised.value.start == 3
+
+
+def test_bytes_with_nothing_to_clean_hold_no_character_clean_strings_removes() -> None:
+    characters = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    sure = [c for c in characters if _nothing_to_clean(c.encode())]
+    assert clean_strings("".join(sure)) == "".join(sure)
+    assert len(characters) - len(sure) == 29 + 4096  # 29 controls, and each character whose UTF-8 begins with 0xEF
+    assert _nothing_to_clean("Thân bài\tvới tab\r\n".encode()) and not _nothing_to_clean(b"a\x01b")
+
+
+def test_a_body_is_cleaned_of_what_no_feed_may_hold(tmp_path: Path) -> None:
+    for odd in ("\x01", "\ufffe", "\x1f\uffff"):
+        path = write(tmp_path, "a.md")
+        path.write_text(path.read_text("utf-8").replace("Thân bài.", f"Thân{odd} bài."), "utf-8")
+        record = read_record(path, "a.md", Problems())
+        assert record is not None and record.body == "Thân bài."
+
+
+def _refuse_to_open(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
+    """os.open as for a file without read permission (the tests may run as root, who reads anything)."""
+    real_open = os.open
+
+    def open_(path, flags, *args):
+        if Path(path) == refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", open_)
+
+
+def test_a_file_too_big_says_so_even_when_it_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big, small = tmp_path / "big.md", tmp_path / "small.md"
+    with big.open("wb") as file:
+        file.truncate(MAX_ARTICLE_BYTES + 1)  # sparse: no disk used
+    small.write_text("---\n", "utf-8")
+    messages = []
+    for refused in (None, big, small):
+        with monkeypatch.context() as patch:
+            if refused is not None:
+                _refuse_to_open(patch, refused)
+            for path in (big, small):
+                problems = Problems()
+                assert read_record(path, path.name, problems) is None
+                messages.append(str(problems.items[0]))
+    too_big = (f"big.md: error: the file is {(MAX_ARTICLE_BYTES + 1) // 1024} KiB, far more than one article (the "
+               f"limit is {MAX_ARTICLE_BYTES // 1024} KiB). Split it, or remove what does not belong.")
+    not_closed = ("small.md:1: error: the front matter opened with `---` on line 1 is never closed. Did you forget "
+                  "the closing `---` before the article text?")
+    unreadable = "small.md: error: cannot read the file (Permission denied). Check its permissions."
+    assert messages == [too_big, not_closed, too_big, not_closed, too_big, unreadable]
+
+
+def test_an_unreadable_article_says_why(tmp_path: Path) -> None:
+    folder = tmp_path / "a.md"
+    folder.mkdir()
+    problems = Problems()
+    assert read_record(folder, "articles/a.md", problems) is None
+    assert [str(p) for p in problems.items] == [("articles/a.md: error: cannot read the file (Is a directory). "
+                                                 "Check its permissions.")]
+
+
+def test_unknown_keys_are_warned_about_in_file_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.md")
+    path.write_text(path.read_text("utf-8").replace("district:", "zeta: 1\nbody: x\ndistrict:"), "utf-8")
+    problems = Problems()
+    assert read_record(path, "articles/a.md", problems) is not None
+    assert [str(p) for p in problems.items] == [
+        "articles/a.md:8: warning: unknown key 'zeta' is ignored.",
+        "articles/a.md:9: warning: unknown key 'body' is ignored. The article text belongs below the closing `---`."]

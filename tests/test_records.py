@@ -7,6 +7,7 @@ from pathlib import Path
 
 from newsarchive.load import read_record
 from newsarchive.problems import Problems
+from newsarchive.records import Record
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,3 +24,10 @@ def test_to_dict_is_what_asdict_gives_for_every_record_in_the_repository() -> No
         assert list(data) == list(asdict(record))  # key order is the output order
         data["directives"].clear(), data["captions"].clear()  # a copy: the record is not changed through it
         assert record.to_dict() == asdict(record)
+
+
+def test_from_dict_leaves_out_keys_that_are_not_fields() -> None:
+    record = read_record(min(REPO.glob("articles/*.md")), "a.md", Problems())
+    assert record is not None
+    data = record.to_dict()
+    assert Record.from_dict({**data, "editor_note": "x"}) == Record.from_dict(data) == record

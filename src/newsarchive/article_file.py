@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import operator
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -59,7 +60,9 @@ class ArticleText:
 
 def split_article(text: str) -> ArticleText | None:
     """Split at the fences; None when the file does not start with a front-matter block."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:  # a quick look spares copying the whole text when there is no Windows line end
+        text = text.replace("\r\n", "\n")
     first_end = text.find("\n")
     if first_end == -1 or text[:first_end].strip() != FENCE:
         return None
@@ -237,13 +240,16 @@ _RESOLVERS = {first: (*resolvers, *_WILDCARD_RESOLVERS)
 _OBVIOUS_WORDS = {word: yaml.load(word, Loader=_Loader) for word in ("null", "true", "false")}
 _OBVIOUS_NUMBER = re.compile(r"-?(?:(?P<int>0|[1-9][0-9]{0,99})|[0-9]+\.[0-9]+(?:[eE][-+][0-9]+)?)")
 _NOT_OBVIOUS = object()
+# The writer's empty text, list and mapping, each with the type that makes its value (as scalar() reads it).
+_EMPTY_VALUES = {"''": str, "[]": list, "{}": dict}
 
 
-@lru_cache(maxsize=4096)  # values repeat across an archive: null, true, province, 1, the names of places
 def _plain(value: str) -> Any:
     """The value of a plain scalar, its lines joined; a `#` or `: ` in it would end it, so they are refused."""
     if ": " in value or " #" in value or value[-1] == ":":
         raise _OutsideSubset
+    if not value.isascii():
+        return value  # names, sentences: the loader spells every other type in ASCII (a test checks)
     resolvers = _RESOLVERS.get(value[0], _WILDCARD_RESOLVERS)
     if not resolvers:
         return value  # most text: no type starts with its first character
@@ -259,10 +265,41 @@ def _plain(value: str) -> Any:
     return value
 
 
-@lru_cache(maxsize=1024)
-def _is_text_key(key: str) -> bool:
-    """A key of plain ASCII letters, digits and `_` that YAML reads as that text."""
-    return key.isascii() and key.isidentifier() and len(key) <= 128 and isinstance(_plain(key), str)
+class _Memo(dict[str, Any]):
+    """A function's results by argument: a hit is a dict lookup, not a call.
+
+    trim() empties it past `limit`; read_common_front_matter trims between front matters only, so the
+    equal plain texts of one front matter are always one string object (pickled once in a record).
+    """
+
+    def __init__(self, function: Callable[[str], Any], limit: int):
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, argument: str) -> Any:
+        result = self[argument] = self.function(argument)
+        return result
+
+    def trim(self) -> None:
+        if len(self) > self.limit:
+            self.clear()
+
+
+def _text_key(key: str) -> str:
+    """A key of plain ASCII letters, digits and `_` that YAML reads as that text, interned.
+
+    Interned, a key is the very string that names the field of a record, which load compares and
+    passes as a keyword faster than an equal string.
+    """
+    if key.isascii() and key.isidentifier() and len(key) <= 128 and isinstance(_plain(key), str):
+        return sys.intern(key)
+    raise _OutsideSubset  # a key YAML reads as true or null, or not a plain word
+
+
+# Keys and plain values repeat across an archive: title, null, true, province, the names of places.
+_TEXT_KEYS = _Memo(_text_key, 1024)
+_PLAIN_VALUES = _Memo(_plain, 4096)
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -283,6 +320,7 @@ class _SubsetReader:
 
     Lines are kept without their indentation (`columns` has it); blank lines are dropped, and
     `after_blank` keeps where there was one, since inside a scalar it would be a line break.
+    `columns` ends with -1, one past the last line: the end of the text closes every block.
     """
 
     def __init__(self, text: str):
@@ -296,18 +334,18 @@ class _SubsetReader:
             lines = [lines[index] for index in kept]
             contents = [contents[index] for index in kept]
         self.contents = contents
-        self.columns = list(map(operator.sub, map(len, lines), map(len, contents)))
+        self.columns = [*map(operator.sub, map(len, lines), map(len, contents)), -1]
         self.count = len(contents)
         self.index = 0  # the next line to read
 
     def document(self) -> dict[str, Any]:
-        if not self.count or self.columns[0] != 0:
-            raise _OutsideSubset
+        if self.columns[0] != 0:
+            raise _OutsideSubset  # indented, or no line at all
         return self.mapping(0, self.contents[0], 1)  # a mapping at column 0 ends with the text
 
     def mapping(self, column: int, entry: str, depth: int) -> dict[str, Any]:
         """Keys at `column`; `entry` is the first one's text, on the current line (maybe after `- `)."""
-        contents, columns, count, index = self.contents, self.columns, self.count, self.index
+        contents, columns, index = self.contents, self.columns, self.index
         result: dict[str, Any] = {}
         while True:
             key, colon, rest = entry.partition(": ")
@@ -316,26 +354,29 @@ class _SubsetReader:
                 if key[-1:] != ":":
                     raise _OutsideSubset
                 key = key[:-1]
-            if key in result or not _is_text_key(key):
-                raise _OutsideSubset  # a key twice, a key YAML reads as true or null, or not a plain word
+            name = _TEXT_KEYS[key]
+            if name in result:
+                raise _OutsideSubset  # a key twice
             index += 1
             rest = rest.strip(" ")
-            if rest and rest[0] not in _INDICATORS and (index == count or columns[index] <= column):
-                result[key] = _plain(rest)  # most values: plain text on one line
+            if rest and rest[0] not in _INDICATORS and columns[index] <= column:
+                result[name] = _PLAIN_VALUES[rest]  # most values: plain text on one line
+            elif rest in _EMPTY_VALUES:
+                result[name] = _EMPTY_VALUES[rest]()  # many values: '' and [], read without scalar()
             else:
                 self.index = index
-                result[key] = self.scalar(rest, column) if rest else self.block(column, depth)
+                result[name] = self.scalar(rest, column) if rest else self.block(column, depth)
                 index = self.index
-            if index == count or columns[index] < column:
-                self.index = index
-                return result
-            if columns[index] > column:
+            if columns[index] != column:
+                if columns[index] < column:
+                    self.index = index
+                    return result
                 raise _OutsideSubset
             entry = contents[index]
 
     def sequence(self, column: int, depth: int) -> list[Any]:
         """Items `- ` at `column`, from the current line on."""
-        contents, columns, count, index = self.contents, self.columns, self.count, self.index
+        contents, columns, index = self.contents, self.columns, self.index
         items: list[Any] = []
         while True:
             content = contents[index]
@@ -347,16 +388,21 @@ class _SubsetReader:
             item = item.rstrip(" ")
             if not item:
                 raise _OutsideSubset  # the item is on the lines below its dash
-            self.index = index
             if item[0] not in "'\"" and (": " in item or item[-1] == ":"):
+                self.index = index
                 items.append(self.mapping(item_column, item, depth + 1))
+                index = self.index
+            elif item[0] not in _INDICATORS and columns[index + 1] <= column:
+                index += 1
+                items.append(_PLAIN_VALUES[item])  # most items: plain text on one line
             else:
-                self.index += 1
+                self.index = index + 1
                 items.append(self.scalar(item, column))
-            index = self.index
-            if index == count or columns[index] < column:
-                return items
-            if columns[index] > column:
+                index = self.index
+            if columns[index] != column:
+                if columns[index] < column:
+                    self.index = index
+                    return items
                 raise _OutsideSubset
 
     def block(self, indent: int, depth: int) -> Any:
@@ -390,12 +436,12 @@ class _SubsetReader:
             if not (first == "-" and "0" <= text[1:2] <= "9"):
                 raise _OutsideSubset  # only a number may start with one
         parts = [text]
-        while self.index < self.count and self.columns[self.index] > indent:
+        while self.columns[self.index] > indent:
             if self.index in self.after_blank:
                 raise _OutsideSubset  # a blank line in a plain scalar is a line break
             parts.append(self.contents[self.index].rstrip(" "))
             self.index += 1
-        return _plain(" ".join(parts))  # a single line break reads as a space
+        return _PLAIN_VALUES[" ".join(parts)]  # a single line break reads as a space
 
     def single_quoted(self, rest: str, indent: int) -> str:
         """The text after an opening `'`: `''` is a quote, a line break between lines a space."""
@@ -404,8 +450,7 @@ class _SubsetReader:
             quote = rest.find("'")
             if quote == -1:
                 pieces.append(rest)
-                if (self.index == self.count or self.columns[self.index] <= indent
-                        or self.index in self.after_blank):
+                if self.columns[self.index] <= indent or self.index in self.after_blank:
                     raise _OutsideSubset
                 pieces.append(" ")
                 rest = self.contents[self.index].rstrip(" ")
@@ -424,6 +469,8 @@ def read_common_front_matter(text: str) -> dict[str, Any] | None:
     """The front matter as parse_front_matter_strictly reads it, or None when the text is outside the subset."""
     if _OUTSIDE_SUBSET_CHARACTERS.search(text):
         return None
+    _TEXT_KEYS.trim()
+    _PLAIN_VALUES.trim()
     try:
         return _SubsetReader(text).document()
     except _OutsideSubset:

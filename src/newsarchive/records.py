@@ -131,7 +131,7 @@ class Record:
     def from_dict(cls, data: dict[str, Any]) -> Record:
         """Build a record from a validated mapping (see load.validate_front_matter)."""
         known = cls.__dataclass_fields__  # name -> field: cheaper than dataclasses.fields() on every record
-        values = {k: v for k, v in data.items() if k in known}
+        values = dict(data) if data.keys() <= known.keys() else {k: v for k, v in data.items() if k in known}
         values["localities"] = [Locality(**x) for x in data.get("localities") or []]
         values["directives"] = [DirectiveRef(**x) for x in data.get("directives") or []]
         values["local_documents"] = [LocalDocument(**x) for x in data.get("local_documents") or []]

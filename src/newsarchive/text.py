@@ -19,6 +19,8 @@ def normalize(text: str) -> str:
 
     Line structure is kept: the cleaner needs it. normalize_tone wants NFC input.
     """
+    if text.isascii():
+        return text  # each step below changes only non-ASCII characters
     text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _ODD_SPACES.sub(" ", text)

@@ -115,10 +115,16 @@ def _integer(value: Any, where: tuple[str | int, ...]) -> int:
 
 
 def _number(value: Any, where: tuple[str | int, ...]) -> int | float:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _FLOAT_BITS:
+        raise RecordError(where, f"'{_name(where)}' has {len(str(abs(value)))} digits, more than any figure "
+                                 f"an article reports. Write the figure the article gives.")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise RecordError(where, f"'{_name(where)}' must be a number written with a dot for decimals "
                                  f"(2.6, 2600000000), not {_describe(value)}.")
     return value
+
+
+_FLOAT_BITS = 1000  # an int near 2**1024 is past the largest float, which math.isfinite cannot take
 
 
 def _optional(check: Check) -> Check:

@@ -277,6 +277,7 @@ def test_parallel_and_serial_builds_are_identical(project: Path, tmp_path: Path,
     shutil.move(project / "site", tmp_path / "retired")  # a full build again, with the cache folder this time:
     build(config, workers=2)  # the search index process, forked first, reads the records the parse workers kept
     assert tree(project / "site") == tree(tmp_path / "serial")
+    assert build(config, workers=2).unchanged  # the digests the parse workers took are the state's
     assert not [p for p in tree(tmp_path / "parallel") if "pieces" in p]  # the workers' pieces were copied, then removed
     edit(first_article(project), "title: ", "title: Song song - ")
     rebuild_and_compare(project, tmp_path, workers=2)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .archive import Archive, article_names
-from .cache import FORMAT, Cache, Parsed, RecordRef, SiteState, State, key_of, stat_of
+from .cache import FORMAT, Cache, FileStat, Parsed, RecordRef, SiteState, State, hash_file, key_of, stat_of
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -378,7 +378,8 @@ def _filing(record: Record | None) -> Filing | None:
 
 
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
-_TO_PARSE: list[tuple[Path, Path, str]] = []  # what forked parse workers inherit: path, project root, cache key
+# what forked parse workers inherit: path, project root, cache key (None: the worker hashes the file)
+_TO_PARSE: list[tuple[Path, Path, str | None]] = []
 _PACKS: Path | None = None  # and where they put the records
 
 
@@ -392,25 +393,35 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, names: li
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return
     todo = []
+    root = config.root.resolve()
     for name in names:
         path = f"{articles}/{name}"
+        if cache.unknown(path):  # a new file (all of them in a first build): hashed by the worker
+            todo.append((Path(path), root, None))
+            continue
         digest = cache.digest(path)
         if digest is not None and cache.parsed(f"{digest}:{path}") is None:
-            todo.append((Path(path), config.root.resolve(), f"{digest}:{path}"))
+            todo.append((Path(path), root, f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
     _TO_PARSE, _PACKS = todo, cache.packs()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
-                for path, key, entry in parsed:
-                    if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
+                for path, hashed, key, entry in parsed:
+                    if hashed is not None:
+                        cache.learn(path, *hashed)
+                    # Kept only if the file still has the stat it was hashed with: else what was
+                    # parsed may not be what was hashed.
+                    if key is not None and cache.unchanged_since_hashed(path):
                         cache.keep(key, _shared(entry, known))
     finally:
         _TO_PARSE, _PACKS = [], None
 
 
-def _parse_chunk(start: int) -> list[tuple[str, str, Parsed]]:
+def _parse_chunk(start: int) -> list[tuple[str, tuple[FileStat | None, str | None] | None, str | None, Parsed]]:
+    """Parse some files, hashing those the main process has no digest of: path, (stat, digest)
+    when hashed here, cache key (None: the file could not be read), what parsing gave."""
     from .cache import Pack
     from .load import _display, read_record
 
@@ -419,10 +430,14 @@ def _parse_chunk(start: int) -> list[tuple[str, str, Parsed]]:
     pack = Pack(_PACKS)
     try:
         for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
+            hashed = None
+            if key is None:
+                hashed = hash_file(str(path))
+                key = None if hashed[1] is None else f"{hashed[1]}:{path}"
             problems = Problems()
-            record = read_record(path, _display(path, root), problems)
+            record = read_record(path, _display(path, root), problems) if key is not None else None
             kept = None if record is None else pack.add(record)
-            out.append((str(path), key, Parsed(_filing(record), tuple(problems.items), kept)))
+            out.append((str(path), hashed, key, Parsed(_filing(record), tuple(problems.items), kept)))
     finally:
         pack.close()
     return out

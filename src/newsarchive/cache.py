@@ -84,6 +84,17 @@ def stat_of(path: Path | str) -> FileStat | None:
         return None
 
 
+def hash_file(path: str, stat: FileStat | None = None) -> tuple[FileStat | None, str | None]:
+    """A file's stat, taken before its bytes are read (unless given), and their digest (None, None:
+    unreadable)."""
+    stat = stat or stat_of(path)
+    try:
+        with open(path, "rb") as file:
+            return stat, digest_bytes(file.read())
+    except OSError:
+        return None, None
+
+
 RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes
 
 
@@ -291,13 +302,21 @@ class Cache:
         previous_start = self.previous.started_ns if self.previous else 0
         if known and known[0] == stat and mtime_of(stat) < previous_start - RACY_NS:
             return known[1]
-        try:
-            with open(path, "rb") as file:
-                value = digest_bytes(file.read())
-        except OSError:
-            return None
-        self.files[path] = (stat, value)
+        stat, value = hash_file(path, stat)
+        if stat is not None and value is not None:
+            self.files[path] = (stat, value)
         return value
+
+    def unknown(self, path: str) -> bool:
+        """Whether this build has not hashed a file yet and no earlier build did (a new file, or no
+        state): its digest must be read from its bytes, which a parse worker can do (see learn)."""
+        return path not in self.pinned and path not in self.files
+
+    def learn(self, path: str, stat: FileStat | None, digest: str | None) -> None:
+        """Take a digest hash_file gave in another process as if this one had taken it."""
+        if stat is not None and digest is not None:
+            self.files[path] = (stat, digest)
+        self.pinned.setdefault(path, digest)
 
     def unchanged_since_hashed(self, path: str) -> bool:
         """Whether a file still has the stat it had when its digest was taken (to cache what was read)."""

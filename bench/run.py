@@ -12,6 +12,9 @@ the same page size, and a sitemap for Hugo. Each generator is run three times:
 * no-op: again with nothing changed,
 * one edit: after a sentence is added to one article.
 
+Before the runs the bench times the creation of a few thousand small files and prints the figure
+under the table: on ext4 it is several times its usual value for minutes after many files were
+deleted, and that slows every generator here.
 Wall time is measured around the process. Peak memory is the largest sum over the process and
 all its children, sampled every 20 ms, of each one's proportional set size (PSS: a page shared by
 forked workers counts once in all, split between them). It is read from /proc, so memory is
@@ -124,6 +127,24 @@ def set_aside(*folders: Path) -> None:
 def empty_trash(work: Path) -> None:
     for trash in sorted(work.rglob(".bench-trash")):
         shutil.rmtree(trash, ignore_errors=True)
+
+
+PROBE_FILES = 2000
+
+
+def file_creation_us(work: Path) -> float:
+    """Microseconds to create and write one 6 KiB file in `work`, now. On ext4 this is several times
+    its usual figure for minutes after many files were deleted (an earlier bench's outputs, say),
+    and every generator here creates tens of thousands of files: runs compare only at equal figures."""
+    probe = work / f".bench-probe-{os.getpid()}"
+    probe.mkdir()
+    data = b"x" * 6144
+    started = time.perf_counter()
+    for number in range(PROBE_FILES):
+        (probe / f"{number}.html").write_bytes(data)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(probe)
+    return seconds / PROBE_FILES * 1e6
 
 
 def html_pages(folder: Path) -> int:
@@ -339,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work.resolve()
 
     root = corpus(work, args.articles, args.seed, args.feed_size)
+    probe = file_creation_us(work)
     results = []
     if "newsarchive" in only:
         results.append(run_newsarchive(root))
@@ -359,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_pelican(pelican_site(root, work, articles, args.page_size, args.feed_size)))
             _report(results[-1])
     print(table(results, args.articles))
+    print(f"\nCreating a 6 KiB file took {probe:.0f} µs before the runs. On ext4 that is several times its "
+          f"usual figure for minutes after many files were deleted: compare tables taken at like figures.")
     empty_trash(work)
     return 0 if all(r.full.ok and r.noop.ok and r.edit.ok for r in results) else 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def test_bench_builds_every_installed_generator_and_prints_the_table(tmp_path: P
     assert bench.main(["--articles", "12", "--feed-size", "5", "--page-size", "4", "--work", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "| newsarchive |" in out
+    assert re.search(r"Creating a 6 KiB file took \d+ µs before the runs", out)
     rows = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| generator")]
     assert len(rows) == 1 + (bench.hugo_binary() is not None) + (
         (Path(sys.executable).with_name("pelican")).exists())

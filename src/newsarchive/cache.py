@@ -87,7 +87,7 @@ def stat_of(path: Path | str) -> FileStat | None:
 def hash_file(path: str, stat: FileStat | None = None) -> tuple[FileStat | None, str | None]:
     """A file's stat, taken before its bytes are read (unless given), and their digest (None, None:
     unreadable)."""
-    stat = stat or stat_of(path)
+    stat = stat_of(path) if stat is None else stat
     try:
         with open(path, "rb") as file:
             return stat, digest_bytes(file.read())

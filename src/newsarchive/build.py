@@ -89,7 +89,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
     # none in a cycle: the cyclic collector, run again and again over all of them, would double
     # the time it takes.
     gc.disable()
-    indexer = None
+    indexer = pool = None
     try:
         cache.fingerprint = _fingerprint(config, output, cache)
         report.notice = cache.notice
@@ -106,22 +106,27 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         workers = workers or _default_workers()
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
         indexer = _indexer(cache, previous, workers, len(names))
+        pool = _workers(workers, len(names))
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
-        _parse_in_parallel(config, cache, workers, names, known)
+        _parse_in_parallel(config, cache, pool, names, known)
         archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
     except BaseException:
-        if indexer is not None:
-            indexer.terminate()
+        _end(indexer, pool)
         raise
     finally:
         gc.enable()
     gc.freeze()  # nor need later collections walk the archive, which lives as long as the build
     try:
-        return _render(config, report, cache, archive, output, workers, accept, previous, indexer)
+        return _render(config, report, cache, archive, output, workers, accept, previous, indexer, pool)
     finally:
         gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
-        if indexer is not None:
-            indexer.terminate()
+        _end(indexer, pool)
+
+
+def _end(*pools: Any) -> None:
+    for pool in pools:
+        if pool is not None:
+            pool.terminate()
 
 
 def _indexer(cache: Cache, previous: Previous | None, workers: int, articles: int) -> Any:
@@ -137,9 +142,21 @@ def _indexer(cache: Cache, previous: Previous | None, workers: int, articles: in
     return index_pool()
 
 
+def _workers(workers: int, articles: int) -> Any:
+    """Processes to parse articles and render their pages in, when there are many: forked now,
+    while this process is small. Their tasks carry what they need by value; forked once the
+    archive is loaded, they would share its memory pages with this process, and each page this
+    process then changes would be copied."""
+    from .render import PARALLEL_MIN
+
+    if workers < 2 or articles < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
 def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Archive, output: Path,
             workers: int, accept: Callable[[BuildReport], bool] | None, previous: Previous | None,
-            indexer: Any) -> BuildReport:
+            indexer: Any, pool: Any) -> BuildReport:
     """Render the loaded archive beside the output folder, move it in, and save the cache state."""
     from .render import SiteRenderer
 
@@ -151,7 +168,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
         renderer = SiteRenderer(archive, config, staging, report.problems, previous,
                                 digest_file=_digest_with(cache), workers=workers,
                                 compiled_templates=cache.folder / "templates" if cache.folder else None,
-                                indexer=indexer)
+                                indexer=indexer, article_pool=pool)
         renderer.start_search_index()  # first, as the longest task; it reads records, no input file
         # Taken before rendering: a file edited from now on makes the next build differ, never agree wrongly.
         inputs = _inputs(config, cache, [a.file for a in archive.articles] + _source_candidates(archive, config))
@@ -378,19 +395,17 @@ def _filing(record: Record | None) -> Filing | None:
 
 
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
-# what forked parse workers inherit: path, project root, cache key (None: the worker hashes the file)
-_TO_PARSE: list[tuple[Path, Path, str | None]] = []
-_PACKS: Path | None = None  # and where they put the records
+# an article file for a worker to parse: path, project root, cache key (None: the worker hashes the file)
+ToParse = tuple[Path, Path, str | None]
 
 
-def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, names: list[str],
+def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[str],
                        known: dict[Any, Any]) -> None:
-    """Parse the article files the cache does not know in worker processes, so load_archive finds
-    every file already in the cache. Each worker writes the records it parses into a pack of its
-    own and sends back their filings, problems and places in the pack."""
-    global _TO_PARSE, _PACKS
+    """Parse the article files the cache does not know in the worker processes, so load_archive
+    finds every file already in the cache. Each task writes the records it parses into a pack of
+    its own and sends back their filings, problems and places in the pack."""
     articles = config.path("articles_dir")
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if pool is None:
         return
     todo = []
     root = config.root.resolve()
@@ -404,32 +419,31 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, workers: int, names: li
             todo.append((Path(path), root, f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
-    _TO_PARSE, _PACKS = todo, cache.packs()
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for parsed in pool.imap(_parse_chunk, range(0, len(todo), PARSE_CHUNK)):
-                for path, hashed, key, entry in parsed:
-                    if hashed is not None:
-                        cache.learn(path, *hashed)
-                    # Kept only if the file still has the stat it was hashed with: else what was
-                    # parsed may not be what was hashed.
-                    if key is not None and cache.unchanged_since_hashed(path):
-                        cache.keep(key, _shared(entry, known))
-    finally:
-        _TO_PARSE, _PACKS = [], None
+    packs = cache.packs()
+    chunks = [(packs, todo[start:start + PARSE_CHUNK]) for start in range(0, len(todo), PARSE_CHUNK)]
+    for parsed in pool.imap(_parse_chunk, chunks):
+        for path, hashed, key, entry in parsed:
+            if hashed is not None:
+                cache.learn(path, *hashed)
+            # Kept only if the file still has the stat it was hashed with: else what was parsed
+            # may not be what was hashed.
+            if key is not None and cache.unchanged_since_hashed(path):
+                cache.keep(key, _shared(entry, known))
 
 
-def _parse_chunk(start: int) -> list[tuple[str, tuple[FileStat | None, str | None] | None, str | None, Parsed]]:
-    """Parse some files, hashing those the main process has no digest of: path, (stat, digest)
-    when hashed here, cache key (None: the file could not be read), what parsing gave."""
+def _parse_chunk(chunk: tuple[Path, list[ToParse]]
+                 ) -> list[tuple[str, tuple[FileStat | None, str | None] | None, str | None, Parsed]]:
+    """Parse some files into a pack in `packs`, hashing those the main process has no digest of:
+    path, (stat, digest) when hashed here, cache key (None: the file could not be read), what
+    parsing gave."""
     from .cache import Pack
     from .load import _display, read_record
 
-    assert _PACKS is not None
+    packs, files = chunk
     out = []
-    pack = Pack(_PACKS)
+    pack = Pack(packs)
     try:
-        for path, root, key in _TO_PARSE[start:start + PARSE_CHUNK]:
+        for path, root, key in files:
             hashed = None
             if key is None:
                 hashed = hash_file(str(path))

@@ -365,12 +365,19 @@ def article_path(slug: str) -> str:
 class Links:
     """URLs (relative to the site root) of the pages a term or article has."""
 
-    archive: Archive
+    provinces: dict[str, Province]  # slug -> province
+    directive_slugs: dict[str, str]  # directive id -> slug of its page
+    slugs: dict[str, str] = field(default_factory=dict, compare=False)  # name as written -> slug: names
+    # repeat on thousands of pages
 
-    def __post_init__(self) -> None:
-        self.provinces = {p.slug: p for p in self.archive.provinces}
-        self.directive_terms = {d.id: d for d in self.archive.directives}
-        self.slugs: dict[str, str] = {}  # name as written -> slug: names repeat on thousands of pages
+    @classmethod
+    def of(cls, archive: Archive) -> Links:
+        return cls({p.slug: p for p in archive.provinces}, {d.id: d.slug for d in archive.directives})
+
+    def without_articles(self) -> Links:
+        """The same links with provinces that list no articles: what a worker process is sent."""
+        return Links({slug: Province(p.name, p.slug, p.current, p.region) for slug, p in self.provinces.items()},
+                     dict(self.directive_slugs))
 
     def article(self, article: Article) -> str:
         return article_path(article.slug)
@@ -400,8 +407,8 @@ class Links:
         return f"provinces/{province.slug}/{slug}.html"
 
     def directive(self, directive_id: str) -> str:
-        term = self.directive_terms.get(directive_id)
-        return f"directives/{term.slug}.html" if term else ""
+        slug = self.directive_slugs.get(directive_id)
+        return f"directives/{slug}.html" if slug else ""
 
     def year(self, year: int | None) -> str:
         return f"years/{year}.html" if year else ""
@@ -428,7 +435,7 @@ class Assembled:
     key: str  # of the whole file, to keep it when nothing in it changed ("" never kept whole)
     separator: bytes
     piece_key: Callable[[Article], str]
-    make: Callable[[Article, Record], bytes]
+    maker: str  # the ArticlePages method that makes a piece
     metrics_only: bool  # a piece per article with metrics, else per article
     head: bytes = b""
     tail: bytes = b""
@@ -446,6 +453,119 @@ def file_digest(path: str) -> str:
         return digest_bytes(file.read())
 
 
+@dataclass
+class ArticlePages:
+    """What article tasks need, by value. The worker processes that do them are forked before the
+    archive is loaded (see build._workers): one that reached into the main process's objects
+    would copy the memory pages they lie in, most of the archive in all, as the main process goes
+    on changing them. Makes article pages, copies of raw sources and the pieces of assembled files."""
+
+    config: SiteConfig
+    out_dir: str
+    folders: frozenset[str]  # made already
+    links: Links
+    pieces: list[tuple[bytes, str]]  # per assembled file: separator, name of the method making a piece
+    pieces_folder: str
+    compiled_templates: Path | None
+    env: Environment | None = field(default=None, compare=False)  # made when first needed
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "env": None}  # a worker compiles its own (or finds it in compiled_templates)
+
+    @property
+    def environment(self) -> Environment:
+        if self.env is None:
+            self.env = make_environment(self.config, self.compiled_templates)
+            self.env.globals["t"] = ui_strings(self.config.language)
+        return self.env
+
+    def render_tasks(self, number: int, tasks: list[ArticleTask]) -> TasksDone:
+        """Do some article tasks; the pieces go into one file per assembled file, in archive order
+        and with its separator between two, so that assemble() copies a run of them at once."""
+        pieces: dict[int, Any] = {}  # assembled file -> the open file of its pieces
+        made: list[tuple[int, str, str, int, int]] = []
+        writer = Writer(Path(self.out_dir))  # what these tasks write, reported back to the site's
+        writer.folders = set(self.folders)
+        try:
+            for article, page_key, source_key, wanted in tasks:
+                if source_key is not None:
+                    assert article.source_file is not None
+                    with open(article.source_file, "rb") as source:
+                        writer.write(self.links.source(article), source.read(), article.display, source_key)
+                if page_key is None and not wanted:
+                    continue
+                record = article.load()
+                if page_key is not None:
+                    self.render_article(writer, article, record, page_key)
+                for index in wanted:
+                    separator, maker = self.pieces[index]
+                    file = pieces.get(index)
+                    if file is None:
+                        os.makedirs(self.pieces_folder, exist_ok=True)
+                        file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb")
+                    elif separator:
+                        file.write(separator)
+                    start = file.tell()
+                    data = getattr(self, maker)(article, record)
+                    file.write(data)
+                    made.append((index, article.slug, file.name, start, len(data)))
+        finally:
+            for file in pieces.values():
+                file.close()
+        return [(path, writer.written[path], key, stat) for path, (key, stat) in writer.outputs.items()], made
+
+    def render_article(self, writer: Writer, article: Article, record: Record, page_key: str) -> None:
+        path = self.links.article(article)
+        canonical = self.config.base_url + path if self.config.base_url else ""
+        html = self.environment.get_template("article.html").render(
+            root=root_of(path), t=ui_strings(self.config.language), site=self.config, canonical=canonical,
+            links=self.links, page_path=path, article=article, record=record,
+            body=body_html(record.body, record.captions, record.subheadings),
+            json_ld=json_ld(self.article_json_ld(article, record)),
+            description=shorten(article.filing.lead, 200),
+            province=self.links.province_of(record.province))
+        writer.write(path, html, "article.html", page_key)
+
+    def article_json_ld(self, article: Article, record: Record) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
+            "inLanguage": self.config.language, "description": shorten(article.filing.lead, 200),
+        }
+        if record.published:
+            data["datePublished"] = record.published
+        if record.byline:
+            data["author"] = {"@type": "Person", "name": record.byline}
+        places = [p for p in (record.commune, record.district, record.province) if p]
+        if places:
+            data["contentLocation"] = {"@type": "Place", "name": ", ".join(places)}
+        if record.directives:
+            data["about"] = [{"@type": "Legislation", "legislationIdentifier": d.id,
+                              **({"name": d.title} if d.title else {})} for d in record.directives]
+        if self.config.base_url:
+            data["url"] = data["mainEntityOfPage"] = self.config.base_url + self.links.article(article)
+        return data
+
+    def metric_rows(self, article: Article, record: Record) -> bytes:
+        primary = record.primary_directive
+        return self.environment.get_template("_metric_rows.html").render(
+            t=ui_strings(self.config.language), links=self.links, article=article, record=record, province=record.province or "",
+            directive=primary.id if primary else "").encode()
+
+    def record_json(self, article: Article, record: Record) -> bytes:
+        data = record.to_dict()
+        data["url"] = self.links.article(article)
+        return json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
+
+    def metric_csv(self, article: Article, record: Record) -> bytes:
+        primary = record.primary_directive
+        place = (record.province or "", record.province_current or "", primary.id if primary else "")
+        return _csv_line([article.slug, self.links.article(article), record.published or "",
+                          *map(csv_text, (*place, metric.text)),
+                          metric.value, "" if metric.total is None else metric.total,
+                          *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))]
+                         for metric in record.metrics)
+
+
 class SiteRenderer:
     """Renders every output of the site; each one has a key so an unchanged one can be reused.
 
@@ -456,19 +576,22 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, config: SiteConfig, out_dir: Path, problems: Problems,
                  previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1,
-                 compiled_templates: Path | None = None, indexer: Any = None):
-        """`indexer`: a process pool of one to build a new search index in, forked early (see
-        build._indexer); the caller ends it."""
+                 compiled_templates: Path | None = None, indexer: Any = None, article_pool: Any = None):
+        """`indexer`: a process pool of one to build a new search index in, `article_pool` one to
+        do article tasks in, both forked early (see build._indexer, build._workers); the caller
+        ends them."""
         self.archive = archive
         self.config = config
         self.problems = problems
         self.writer = Writer(out_dir, previous)
+        self.compiled_templates = compiled_templates
         self.env = make_environment(config, compiled_templates)
-        self.links = Links(archive)
+        self.links = Links.of(archive)
         self.t = ui_strings(config.language)
         self.feeds: list[str] = []
         self.workers = workers
         self.indexer = indexer
+        self.article_pool = article_pool
         self.new_index: Any = None  # the indexer's result, once it was handed the whole index to build
         self.digest_file = digest_file
         # What a page that shows an article depends on: its slug, its file and whether its source is
@@ -480,6 +603,7 @@ class SiteRenderer:
         self.env.globals["t"] = self.t
         self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links})
         self.template_keys: dict[str, str] = {}
+        self.template_uses: dict[str, list[str]] = {}  # template -> the templates it names
         self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
         self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
@@ -492,9 +616,17 @@ class SiteRenderer:
         if name not in self.template_keys:
             source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
             parsed = self.env.parse(source, name, filename)  # named, so a syntax error says where
-            used = sorted(n for n in meta.find_referenced_templates(parsed) if n)
+            used = self.template_uses[name] = sorted(n for n in meta.find_referenced_templates(parsed) if n)
             self.template_keys[name] = key_of(source, *(self.template_key(n) for n in used))
         return self.template_keys[name]
+
+    def templates_used(self, name: str) -> list[str]:
+        """The template and every template it extends, includes or imports, however deep."""
+        self.template_key(name)
+        found = [name]
+        for used in self.template_uses[name]:
+            found += [n for n in self.templates_used(used) if n not in found]
+        return found
 
     def item(self, article: Article) -> str:
         """The key of the article as pages show it: of its search document and pieces, and part of its page's."""
@@ -627,25 +759,32 @@ class SiteRenderer:
             if search:
                 self.record_search_index(*write_search_index(self.index_job()))
             pending = _Pending(self, [self.indexer] if self.new_index else [], [], self.new_index)
+            pages = self.article_pages()
             for number, tasks in chunks:
-                pending.record(self.render_tasks(number, tasks))
+                pending.record(pages.render_tasks(number, tasks))
             return pending
-        global _ACTIVE
-        _ACTIVE = self
-        self.env.get_template("article.html")  # compiled once, before the workers inherit the environment
+        for name in ("article.html", "_metric_rows.html"):  # compiled here once: the workers find them cached
+            for used in self.templates_used(name):
+                self.env.get_template(used)
         for folder in ("articles", "sources"):
             self.writer.claim_folder(folder)
-        pools = [multiprocessing.get_context("fork").Pool(self.workers)]
+        pages = self.article_pages()
+        pools = [self.article_pool or multiprocessing.get_context("fork").Pool(self.workers)]
         index = self.new_index
         if index is not None:
             pools.append(self.indexer)
         elif search:  # in a process of its own, which ends with it and so gives back what the index took
             pools.append(index_pool())
             index = pools[1].apply_async(write_search_index, (self.index_job(),))
-        results = [pools[0].apply_async(_render_chunk, chunk) for chunk in chunks]
+        results = [pools[0].apply_async(_render_chunk, (pages, *chunk)) for chunk in chunks]
         for pool in pools:
             pool.close()
         return _Pending(self, pools, results, index)
+
+    def article_pages(self) -> ArticlePages:
+        return ArticlePages(self.config, str(self.writer.out_dir), frozenset(self.writer.folders),
+                            self.links.without_articles(), [(spec.separator, spec.maker) for spec in self.assembled],
+                            self.pieces_folder, self.compiled_templates, env=self.env)
 
     def start_search_index(self) -> None:
         """Hand the indexer process the whole index to build, when there is one (see build._indexer:
@@ -654,75 +793,6 @@ class SiteRenderer:
         if self.indexer is not None:
             self.new_index = self.indexer.apply_async(write_search_index, (self.index_job(),))
             self.indexer.close()
-
-    def render_tasks(self, number: int, tasks: list[ArticleTask]) -> TasksDone:
-        """Do some article tasks; the pieces go into one file per assembled file, in archive order
-        and with its separator between two, so that assemble() copies a run of them at once."""
-        pieces: dict[int, Any] = {}  # assembled file -> the open file of its pieces
-        made: list[tuple[int, str, str, int, int]] = []
-        site_writer = self.writer
-        self.writer = Writer(site_writer.out_dir)  # what these tasks write, reported back to the site's
-        self.writer.folders = set(site_writer.folders)
-        try:
-            for article, page_key, source_key, wanted in tasks:
-                if source_key is not None:
-                    assert article.source_file is not None
-                    with open(article.source_file, "rb") as source:
-                        self.writer.write(self.links.source(article), source.read(), article.display, source_key)
-                if page_key is None and not wanted:
-                    continue
-                record = article.load()
-                if page_key is not None:
-                    self.render_article(article, record, page_key)
-                for index in wanted:
-                    spec = self.assembled[index]
-                    file = pieces.get(index)
-                    if file is None:
-                        os.makedirs(self.pieces_folder, exist_ok=True)
-                        file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb")
-                    elif spec.separator:
-                        file.write(spec.separator)
-                    start = file.tell()
-                    data = spec.make(article, record)
-                    file.write(data)
-                    made.append((index, article.slug, file.name, start, len(data)))
-            written = self.writer
-        finally:
-            self.writer = site_writer
-            for file in pieces.values():
-                file.close()
-        return [(path, written.written[path], key, stat) for path, (key, stat) in written.outputs.items()], made
-
-    def render_article(self, article: Article, record: Record, page_key: str) -> None:
-        path = self.links.article(article)
-        canonical = self.config.base_url + path if self.config.base_url else ""
-        html = self.env.get_template("article.html").render(
-            root=root_of(path), t=self.t, site=self.config, canonical=canonical, links=self.links, page_path=path,
-            article=article, record=record,
-            body=body_html(record.body, record.captions, record.subheadings),
-            json_ld=json_ld(self.article_json_ld(article, record)),
-            description=shorten(article.filing.lead, 200),
-            province=self.links.province_of(record.province))
-        self.writer.write(path, html, "article.html", page_key)
-
-    def article_json_ld(self, article: Article, record: Record) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
-            "inLanguage": self.config.language, "description": shorten(article.filing.lead, 200),
-        }
-        if record.published:
-            data["datePublished"] = record.published
-        if record.byline:
-            data["author"] = {"@type": "Person", "name": record.byline}
-        places = [p for p in (record.commune, record.district, record.province) if p]
-        if places:
-            data["contentLocation"] = {"@type": "Place", "name": ", ".join(places)}
-        if record.directives:
-            data["about"] = [{"@type": "Legislation", "legislationIdentifier": d.id,
-                              **({"name": d.title} if d.title else {})} for d in record.directives]
-        if self.config.base_url:
-            data["url"] = data["mainEntityOfPage"] = self.config.base_url + self.links.article(article)
-        return data
 
     def render_provinces(self) -> None:
         archive = self.archive
@@ -778,12 +848,6 @@ class SiteRenderer:
         head, _, tail = page.partition(_ROWS_MARK)
         spec.head, spec.tail = head.encode(), tail.encode()
 
-    def metric_rows(self, article: Article, record: Record) -> bytes:
-        primary = record.primary_directive
-        return self.env.get_template("_metric_rows.html").render(
-            t=self.t, links=self.links, article=article, record=record, province=record.province or "",
-            directive=primary.id if primary else "").encode()
-
     def render_search(self) -> None:
         filters = {
             "provinces": [(p.slug, p.name) for p in self.archive.provinces],
@@ -836,12 +900,12 @@ class SiteRenderer:
                   "text", "value", "total", "unit", "qualifier", "sentence"]
         files = [
             Assembled("metrics.html", key_of(self.template_key("metrics.html"), rows_template, metrics), b"",
-                      lambda a: digest_bytes(f"{rows_template}{self.item(a)}".encode()), self.metric_rows,
+                      lambda a: digest_bytes(f"{rows_template}{self.item(a)}".encode()), "metric_rows",
                       metrics_only=True),
-            Assembled("data/articles.json", "", b",\n", self.item, self.record_json,
+            Assembled("data/articles.json", "", b",\n", self.item, "record_json",
                       metrics_only=False, head=b"[\n", tail=b"\n]\n"),
             Assembled("data/metrics.csv", key_of("metrics.csv", metrics), b"", self.item,
-                      self.metric_csv, metrics_only=True, head=_csv_line([header])),
+                      "metric_csv", metrics_only=True, head=_csv_line([header])),
         ]
         previous = self.writer.previous
         for spec in files:
@@ -865,20 +929,6 @@ class SiteRenderer:
     def pieces_folder(self) -> str:
         """Where article tasks leave their pieces until assemble() copies them (never in the site)."""
         return f"{self.writer.out_dir}/.newsarchive-pieces"
-
-    def record_json(self, article: Article, record: Record) -> bytes:
-        data = record.to_dict()
-        data["url"] = self.links.article(article)
-        return json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
-
-    def metric_csv(self, article: Article, record: Record) -> bytes:
-        primary = record.primary_directive
-        place = (record.province or "", record.province_current or "", primary.id if primary else "")
-        return _csv_line([article.slug, self.links.article(article), record.published or "",
-                          *map(csv_text, (*place, metric.text)),
-                          metric.value, "" if metric.total is None else metric.total,
-                          *map(csv_text, (metric.unit, metric.qualifier or "", metric.sentence))]
-                         for metric in record.metrics)
 
     def assemble(self, spec: Assembled) -> None:
         """Write a file of one piece per article, each piece copied from where it is: the file an
@@ -969,13 +1019,15 @@ def write_search_index(job: IndexJob) -> tuple[list[tuple[str, FileStat]], Index
     return [(path, stat) for path, (_, stat) in writer.outputs.items()], state
 
 
-_ACTIVE: SiteRenderer | None = None  # the renderer forked worker processes inherit
+_PAGES: ArticlePages | None = None  # in a worker: what the last tasks came with, its templates compiled
 
 
-def _render_chunk(number: int, tasks: list[ArticleTask]) -> TasksDone:
-    """In a worker: do some article tasks with the inherited renderer."""
-    assert _ACTIVE is not None
-    return _ACTIVE.render_tasks(number, tasks)
+def _render_chunk(pages: ArticlePages, number: int, tasks: list[ArticleTask]) -> TasksDone:
+    """In a worker: do some article tasks."""
+    global _PAGES
+    if _PAGES != pages:  # the first tasks of a build
+        _PAGES = pages
+    return _PAGES.render_tasks(number, tasks)
 
 
 class _Pending:

@@ -40,7 +40,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-7\n"
+FORMAT = b"newsarchive-state-8\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
@@ -161,7 +161,7 @@ class SiteState:
     started_ns: int = 0  # of the build that wrote it: it belongs with the State of that build only
     outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
     fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
-    search: Any = None  # search.IndexState of the site's index, for the next build's update
+    search: bytes | None = None  # search.IndexState of the site's index, pickled, for the next build's update
 
 
 class OutputCheck:

@@ -152,6 +152,13 @@ class Writer:
         finally:
             os.close(fd)
 
+    def finish(self) -> None:
+        """Forget what only writing needed (who wrote each file, the HTML pages), once every file
+        is written: at 100,000 articles it is 30 MB, and the outputs' keys and stats, which the
+        build keeps, are still to be saved."""
+        self.written.clear()
+        self.html_pages.clear()
+
     def record(self, path: str, origin: str, key: str, stat: FileStat) -> None:
         """Take note of a file another process wrote into the output folder."""
         self._register(path, origin)
@@ -699,7 +706,9 @@ class SiteRenderer:
         finally:
             shutil.rmtree(self.pieces_folder, ignore_errors=True)
         self.write_sitemap()
-        return len(self.writer.html_pages)
+        pages = len(self.writer.html_pages)
+        self.writer.finish()
+        return pages
 
     def copy_static(self) -> None:
         static = self.config.path("static_dir")
@@ -752,6 +761,8 @@ class SiteRenderer:
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
             if page or source or pieces:
                 todo.append((article, page, source, pieces))
+        for spec in self.assembled:
+            spec.todo.clear()  # now in the tasks
         search = self.new_index is None and not self.update_search_index()
         chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
@@ -969,6 +980,7 @@ class SiteRenderer:
             out.write(spec.tail)
             out.flush()
             self.writer.outputs[spec.path] = (spec.key, _fstat(out.fileno()))
+        made.clear()  # every piece is copied
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")

@@ -109,6 +109,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         pool = _workers(workers, len(names))
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
         _parse_in_parallel(config, cache, pool, names, known)
+        names.clear()  # 100,000 strings at 100,000 articles, for the rest of the build; load_archive lists its own
         archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
     except BaseException:
         _end(indexer, pool)
@@ -424,7 +425,7 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[
     for parsed in pool.imap(_parse_chunk, chunks):
         for path, hashed, key, entry in parsed:
             if hashed is not None:
-                cache.learn(path, *hashed)
+                cache.learn(sys.intern(path), *hashed)  # the string load_archive's article has (see there)
             # Kept only if the file still has the stat it was hashed with: else what was parsed
             # may not be what was hashed.
             if key is not None and cache.unchanged_since_hashed(path):
@@ -486,7 +487,7 @@ def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
 
 
 def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> dict[str, str | None]:
-    return {p: cache.digest(p) for p in sorted(set(_listed(config)) | set(read))}
+    return {p: cache.digest(p) for p in sorted(set(read) | set(_listed(config)))}  # the archive's strings kept
 
 
 def _nothing_changed(state: State, config: SiteConfig, output: Path, cache: Cache) -> bool:

@@ -12,6 +12,7 @@ import math
 import operator
 import os
 import re
+import sys
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache
 from importlib import resources
@@ -551,7 +552,7 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
     for name in article_names(articles_dir):
         # Paths as strings, and resolved only for a symlink (the only way out of the folder): at
         # 10,000 articles, Path objects and resolving take a tenth of a second.
-        path = f"{articles_dir}/{name}"
+        path = sys.intern(f"{articles_dir}/{name}")  # one string with the cache's, which parse workers report
         display = _display(Path(path), root) if name in links else f"{folder}/{name}"
         found = reader(path, display, problems)
         if found is None:

@@ -20,7 +20,7 @@ from newsarchive.load import (
     RECORD,
     RecordError,
     _nothing_to_clean,
-    _read_bytes,
+    read_bytes,
     _text_of,
     load_archive,
     province_key,
@@ -256,7 +256,7 @@ def test_files_read_as_read_text_reads_them(tmp_path: Path, monkeypatch: pytest.
     samples = [b"", b"---\r\na: 1\r\n---\r\nx\ry\r\r\nz\r", "\ufeff---\nà\n".encode(), b"x" * 200_000 + b"\r\n"]
     for data in samples:
         path.write_bytes(data)
-        assert _read_bytes(path) == (len(data), data)
+        assert read_bytes(path) == (len(data), data)
         assert _text_of(data) == path.read_text(encoding="utf-8")
     real_fstat = os.fstat
 
@@ -266,7 +266,7 @@ def test_files_read_as_read_text_reads_them(tmp_path: Path, monkeypatch: pytest.
         return os.stat_result(values)
 
     monkeypatch.setattr(os, "fstat", fstat_of_a_file_that_grew_since)
-    assert _read_bytes(path) == (10, samples[-1])
+    assert read_bytes(path) == (10, samples[-1])
     with pytest.raises(UnicodeDecodeError) as raised:
         _text_of(b"abc\xff")
     assert raised.value.start == 3

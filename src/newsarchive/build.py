@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .archive import Archive, article_names
-from .cache import FORMAT, Cache, FileStat, Parsed, RecordRef, SiteState, State, hash_file, key_of, stat_of
+from .cache import (FORMAT, Cache, FileStat, Parsed, RecordRef, SiteState, State, digest_bytes, hash_file, key_of,
+                    stat_of)
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -396,8 +397,8 @@ def _filing(record: Record | None) -> Filing | None:
 
 
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
-# an article file for a worker to parse: path, project root, cache key (None: the worker hashes the file)
-ToParse = tuple[Path, Path, str | None]
+# an article file for a worker to parse: path, how messages show it, cache key (None: the worker hashes the file)
+ToParse = tuple[str, str, str | None]
 
 
 def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[str],
@@ -408,16 +409,18 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[
     articles = config.path("articles_dir")
     if pool is None:
         return
-    todo = []
-    root = config.root.resolve()
+    from .load import article_displays
+
+    todo: list[ToParse] = []
+    display_of = article_displays(articles, config.root.resolve())
     for name in names:
         path = f"{articles}/{name}"
         if cache.unknown(path):  # a new file (all of them in a first build): hashed by the worker
-            todo.append((Path(path), root, None))
+            todo.append((path, display_of(name), None))
             continue
         digest = cache.digest(path)
         if digest is not None and cache.parsed(f"{digest}:{path}") is None:
-            todo.append((Path(path), root, f"{digest}:{path}"))
+            todo.append((path, display_of(name), f"{digest}:{path}"))
     if len(todo) < PARSE_CHUNK:
         return
     packs = cache.packs()
@@ -438,24 +441,39 @@ def _parse_chunk(chunk: tuple[Path, list[ToParse]]
     path, (stat, digest) when hashed here, cache key (None: the file could not be read), what
     parsing gave."""
     from .cache import Pack
-    from .load import _display, read_record
+    from .load import read_record
 
     packs, files = chunk
     out = []
     pack = Pack(packs)
     try:
-        for path, root, key in files:
-            hashed = None
+        for path, display, key in files:
+            hashed = content = None
             if key is None:
-                hashed = hash_file(str(path))
+                hashed, content = _hash_and_read(path)
                 key = None if hashed[1] is None else f"{hashed[1]}:{path}"
             problems = Problems()
-            record = read_record(path, _display(path, root), problems) if key is not None else None
+            record = read_record(Path(path), display, problems, content) if key is not None else None
             kept = None if record is None else pack.add(record)
-            out.append((str(path), hashed, key, Parsed(_filing(record), tuple(problems.items), kept)))
+            out.append((path, hashed, key, Parsed(_filing(record), tuple(problems.items), kept)))
     finally:
         pack.close()
     return out
+
+
+def _hash_and_read(path: str) -> tuple[tuple[FileStat | None, str | None], tuple[int, bytes | None] | None]:
+    """A file's stat and digest, as hash_file gives them, and its size and bytes for read_record
+    (None: unreadable, which read_record then says): the file is read once for both."""
+    from .load import read_bytes
+
+    stat = stat_of(path)
+    try:
+        content = read_bytes(Path(path))
+    except OSError:
+        return hash_file(path, stat), None
+    if content[1] is None:  # too big for an article, which read_record says; hashed all the same
+        return hash_file(path, stat), content
+    return (stat, digest_bytes(content[1])), content
 
 
 def _shared(parsed: Parsed, known: dict[Any, Any]) -> Parsed:

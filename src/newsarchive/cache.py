@@ -101,10 +101,18 @@ def hash_file(path: str, stat: FileStat | None = None) -> tuple[FileStat | None,
     unreadable)."""
     stat = stat_of(path) if stat is None else stat
     try:
-        with open(path, "rb") as file:
-            return stat, digest_bytes(file.read())
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # not open(): its buffering costs 5 system calls a file
     except OSError:
         return None, None
+    try:
+        digest = hashlib.blake2b(digest_size=16)
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        return stat, digest.hexdigest()
+    except OSError:
+        return None, None
+    finally:
+        os.close(fd)
 
 
 RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes

@@ -376,10 +376,12 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
 
 # --- one file ----------------------------------------------------------------------------------
 
-def read_record(path: Path, display: str, problems: Problems) -> Record | None:
-    """The record in one articles/*.md file, or None after adding one Problem that says why."""
+def read_record(path: Path, display: str, problems: Problems,
+                content: tuple[int, bytes | None] | None = None) -> Record | None:
+    """The record in one articles/*.md file, or None after adding one Problem that says why.
+    `content`: the file's size and bytes as read_bytes gave them, when the caller read them already."""
     try:
-        size, encoded = _read_bytes(path)
+        size, encoded = content or read_bytes(path)
         if encoded is None:
             problems.error(display, f"the file is {size // 1024} KiB, far more than one article (the limit is "
                                     f"{MAX_ARTICLE_BYTES // 1024} KiB). Split it, or remove what does not belong.")
@@ -419,7 +421,7 @@ def read_record(path: Path, display: str, problems: Problems) -> Record | None:
     return Record.from_dict(values)
 
 
-def _read_bytes(path: Path) -> tuple[int, bytes | None]:
+def read_bytes(path: Path) -> tuple[int, bytes | None]:
     """The file's size, and its bytes unless it is over MAX_ARTICLE_BYTES.
 
     Read with os calls and sized on the open file: the buffered reader and text wrapper that
@@ -546,14 +548,11 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
         return build_archive([], {}, problems)
     articles: list[Article] = []
     taken: dict[str, str] = {}
-    folder = _display(articles_dir, root)
     sources = _SourceFinder(root)
-    links = _links_in(articles_dir)
+    display_of = article_displays(articles_dir, root)
     for name in article_names(articles_dir):
-        # Paths as strings, and resolved only for a symlink (the only way out of the folder): at
-        # 10,000 articles, Path objects and resolving take a tenth of a second.
         path = sys.intern(f"{articles_dir}/{name}")  # one string with the cache's, which parse workers report
-        display = _display(Path(path), root) if name in links else f"{folder}/{name}"
+        display = display_of(name)
         found = reader(path, display, problems)
         if found is None:
             continue
@@ -571,6 +570,15 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
         taken[slug] = path
         articles.append(Article(filing, slug, path, display, sources.find(filing.source, display, problems), read))
     return build_archive(articles, directive_catalogue(), problems)
+
+
+def article_displays(articles_dir: Path, root: Path) -> Callable[[str], str]:
+    """How messages show an article file of the folder, by its name: relative to the project.
+    Strings, resolved only for a symlink (the only way out of the folder): at 10,000 articles,
+    Path objects and resolving take a tenth of a second."""
+    folder = _display(articles_dir, root)
+    links = _links_in(articles_dir)
+    return lambda name: _display(Path(f"{articles_dir}/{name}"), root) if name in links else f"{folder}/{name}"
 
 
 def _links_in(folder: Path) -> set[str]:

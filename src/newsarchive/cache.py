@@ -101,18 +101,22 @@ def hash_file(path: str, stat: FileStat | None = None) -> tuple[FileStat | None,
     unreadable)."""
     stat = stat_of(path) if stat is None else stat
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # not open(): its buffering costs 5 system calls a file
+        return stat, digest_bytes(read_file(path))
     except OSError:
         return None, None
+
+
+def read_file(path: str) -> bytes:
+    """A file's bytes, read through a file descriptor: open()'s buffering costs five more system
+    calls a file, and a build reads tens of thousands."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        digest = hashlib.blake2b(digest_size=16)
-        while chunk := os.read(fd, 1 << 20):
-            digest.update(chunk)
-        return stat, digest.hexdigest()
-    except OSError:
-        return None, None
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]  # the whole file in one read
+        while chunks[-1]:  # to the end, should it have grown
+            chunks.append(os.read(fd, 1 << 16))
     finally:
         os.close(fd)
+    return b"".join(chunks)
 
 
 RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes

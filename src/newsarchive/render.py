@@ -39,7 +39,7 @@ from markupsafe import Markup, escape
 from . import text
 from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, OutputCheck, digest_bytes, key_of, pack_stat
+from .cache import FileStat, OutputCheck, digest_bytes, key_of, pack_stat, read_file
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -457,8 +457,7 @@ class Assembled:
 
 def file_digest(path: str) -> str:
     """The digest of a file's bytes, for builds without a cache that knows it already."""
-    with open(path, "rb") as file:
-        return digest_bytes(file.read())
+    return digest_bytes(read_file(path))
 
 
 @dataclass
@@ -498,8 +497,7 @@ class ArticlePages:
             for article, page_key, source_key, wanted in tasks:
                 if source_key is not None:
                     assert article.source_file is not None
-                    with open(article.source_file, "rb") as source:
-                        writer.write(self.links.source(article), source.read(), article.display, source_key)
+                    writer.write(self.links.source(article), read_file(article.source_file), article.display, source_key)
                 if page_key is None and not wanted:
                     continue
                 record = article.load()

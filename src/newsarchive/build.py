@@ -107,7 +107,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         workers = workers or _default_workers()
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
         indexer = _indexer(cache, previous, workers, len(names))
-        pool = _workers(workers, len(names))
+        pool = _workers(cache, workers, len(names))
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
         _parse_in_parallel(config, cache, pool, names, known)
         names.clear()  # 100,000 strings at 100,000 articles, for the rest of the build; load_archive lists its own
@@ -144,7 +144,7 @@ def _indexer(cache: Cache, previous: Previous | None, workers: int, articles: in
     return index_pool()
 
 
-def _workers(workers: int, articles: int) -> Any:
+def _workers(cache: Cache, workers: int, articles: int) -> Any:
     """Processes to parse articles and render their pages in, when there are many: forked now,
     while this process is small. Their tasks carry what they need by value; forked once the
     archive is loaded, they would share its memory pages with this process, and each page this
@@ -153,6 +153,7 @@ def _workers(workers: int, articles: int) -> Any:
 
     if workers < 2 or articles < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    cache.packs()  # made now, so that the workers know where records are
     return multiprocessing.get_context("fork").Pool(workers)
 
 
@@ -166,7 +167,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     report.notice = cache.notice  # reading what the last build wrote may have found it damaged
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-building-{os.getpid()}-", dir=output.parent))
     try:
-        cache.flush()  # the records parsed here, for the workers about to be forked
+        cache.flush()  # the records parsed here, for the worker processes to read
         renderer = SiteRenderer(archive, config, staging, report.problems, previous,
                                 digest_file=_digest_with(cache), workers=workers,
                                 compiled_templates=cache.folder / "templates" if cache.folder else None,

@@ -337,7 +337,9 @@ def _cached_reader(cache: Cache, known: dict[Any, Any]):
         digest = cache.digest(path)
         if digest is None:
             return parsed(path, display, problems)
-        key = f"{digest}:{path}"  # the root is in the fingerprint, so the path fixes `display` too
+        # The root is in the fingerprint, so the path fixes `display` too. Interned: the one string
+        # of the parse workers' report, which the cache keeps.
+        key = sys.intern(f"{digest}:{path}")
         found = cache.parsed(key)
         if found is None:
             own = Problems()
@@ -433,7 +435,7 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[
             # Kept only if the file still has the stat it was hashed with: else what was parsed
             # may not be what was hashed.
             if key is not None and cache.unchanged_since_hashed(path):
-                cache.keep(key, _shared(entry, known))
+                cache.keep(sys.intern(key), _shared(entry, known))
 
 
 def _parse_chunk(chunk: tuple[Path, list[ToParse]]

@@ -102,12 +102,6 @@ class Article:
         """The full record, not kept unless it was already: a worker reads thousands, each once."""
         return self.__dict__.get("record") or self.read()
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled (for a worker process) without its record, and without asking for its __dict__:
-        Python makes an object's __dict__ only when asked for it, 225 bytes that would stay with
-        each article of the main process."""
-        return Article, (self.filing, self.slug, self.file, self.display, self.source_file, self.read)
-
     @property
     def sort_date(self) -> str:
         """ISO date (or bare year for inferred periods) that orders articles newest first."""

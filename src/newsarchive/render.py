@@ -387,10 +387,10 @@ class Links:
         return Links({slug: Province(p.name, p.slug, p.current, p.region) for slug, p in self.provinces.items()},
                      dict(self.directive_slugs))
 
-    def article(self, article: Article) -> str:
+    def article(self, article: Article | TaskArticle) -> str:
         return article_path(article.slug)
 
-    def source(self, article: Article) -> str:
+    def source(self, article: Article | TaskArticle) -> str:
         return f"sources/{article.slug}.txt" if article.source_file else ""
 
     def province_of(self, name: str | None) -> Province | None:
@@ -423,10 +423,29 @@ class Links:
 
 
 FileDigest = Callable[[str], str]
+
+
+@dataclass(slots=True)
+class TaskArticle:
+    """What an article task needs of an article besides its record, which the worker reads: not
+    its filing, whose text pickle would also keep a UTF-8 copy of in the main process."""
+
+    slug: str
+    display: str
+    source_file: str | None
+    read: Callable[[], Record]
+
+    @classmethod
+    def of(cls, article: Article) -> TaskArticle:
+        return cls(article.slug, article.display, article.source_file, article.read)
+
+    def load(self) -> Record:
+        return self.read()
+
 # the article, key of its page and of its raw source (None: kept), the assembled files it needs a new
 # piece of. The article goes to a worker by value: reaching into the main process's objects instead
 # would copy the memory pages they lie in, most of the archive in all.
-ArticleTask = tuple[Article, str | None, str | None, tuple[int, ...]]
+ArticleTask = tuple[TaskArticle, str | None, str | None, tuple[int, ...]]
 # what the search index is made from: per article in URL order, its key, slug and record reader
 SearchSource = tuple[str, str, Callable[[], Record]]
 # what some tasks did: the files written (path, origin, key, stat), the pieces made (file, slug, where)
@@ -520,22 +539,22 @@ class ArticlePages:
                 file.close()
         return [(path, writer.written[path], key, stat) for path, (key, stat) in writer.outputs.items()], made
 
-    def render_article(self, writer: Writer, article: Article, record: Record, page_key: str) -> None:
+    def render_article(self, writer: Writer, article: TaskArticle, record: Record, page_key: str) -> None:
         path = self.links.article(article)
         canonical = self.config.base_url + path if self.config.base_url else ""
+        description = summary(record, 200)
         html = self.environment.get_template("article.html").render(
             root=root_of(path), t=ui_strings(self.config.language), site=self.config, canonical=canonical,
             links=self.links, page_path=path, article=article, record=record,
             body=body_html(record.body, record.captions, record.subheadings),
-            json_ld=json_ld(self.article_json_ld(article, record)),
-            description=shorten(article.filing.lead, 200),
-            province=self.links.province_of(record.province))
+            json_ld=json_ld(self.article_json_ld(article, record, description)),
+            description=description, province=self.links.province_of(record.province))
         writer.write(path, html, "article.html", page_key)
 
-    def article_json_ld(self, article: Article, record: Record) -> dict[str, Any]:
+    def article_json_ld(self, article: TaskArticle, record: Record, description: str) -> dict[str, Any]:
         data: dict[str, Any] = {
             "@context": "https://schema.org", "@type": "NewsArticle", "headline": record.title,
-            "inLanguage": self.config.language, "description": shorten(article.filing.lead, 200),
+            "inLanguage": self.config.language, "description": description,
         }
         if record.published:
             data["datePublished"] = record.published
@@ -551,18 +570,18 @@ class ArticlePages:
             data["url"] = data["mainEntityOfPage"] = self.config.base_url + self.links.article(article)
         return data
 
-    def metric_rows(self, article: Article, record: Record) -> bytes:
+    def metric_rows(self, article: TaskArticle, record: Record) -> bytes:
         primary = record.primary_directive
         return self.environment.get_template("_metric_rows.html").render(
             t=ui_strings(self.config.language), links=self.links, article=article, record=record, province=record.province or "",
             directive=primary.id if primary else "").encode()
 
-    def record_json(self, article: Article, record: Record) -> bytes:
+    def record_json(self, article: TaskArticle, record: Record) -> bytes:
         data = record.to_dict()
         data["url"] = self.links.article(article)
         return json.dumps(data, ensure_ascii=False).encode()  # no indent: the C encoder, 10x faster
 
-    def metric_csv(self, article: Article, record: Record) -> bytes:
+    def metric_csv(self, article: TaskArticle, record: Record) -> bytes:
         primary = record.primary_directive
         place = (record.province or "", record.province_current or "", primary.id if primary else "")
         return _csv_line([article.slug, self.links.article(article), record.published or "",
@@ -758,7 +777,7 @@ class SiteRenderer:
                     source = source_key
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
             if page or source or pieces:
-                todo.append((article, page, source, pieces))
+                todo.append((TaskArticle.of(article), page, source, pieces))
         for spec in self.assembled:
             spec.todo.clear()  # now in the tasks
         search = self.new_index is None and not self.update_search_index()

@@ -580,7 +580,7 @@ def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
 # --- clean build -----------------------------------------------------------------------------
 
 
-def build_index(docs: Sequence[tuple[str, LazyDoc]],
+def build_index(docs: Iterable[tuple[str, LazyDoc]],
                 emit: Callable[[str, bytes], None] | None = None) -> tuple[dict[str, bytes], IndexState]:
     """Clean build. docs: (key, doc); a key must change whenever its doc's content (URL included)
     does. Returns every index file (path relative to the site root, "search/t/ab.js") and the
@@ -588,25 +588,25 @@ def build_index(docs: Sequence[tuple[str, LazyDoc]],
     (and the mapping returned is empty): the document files alone are as large as all the
     articles' text.
 
-    Docs given as SearchDocs may come in any order. A doc may also be given lazily, as a function
-    that makes it: then every doc must come in URL order (ids are positions in URL order, and a
-    doc's URL is known only once it is made). Each doc is made when its turn comes and dropped
-    once analysed and its file made, so that one document's text at a time is in memory.
-    ValueError when two docs have the same key or URL, or lazy docs are out of URL order (found
-    as they are made: files may have been emitted before).
+    Docs given as a sequence of SearchDocs may come in any order. A doc may also be given lazily,
+    as a function that makes it: then every doc must come in URL order (ids are positions in URL
+    order, and a doc's URL is known only once it is made), and docs may be an iterator, which is
+    read as the build goes. Each doc is made when its turn comes and dropped once analysed and its
+    file made, so that one document's text at a time is in memory.
+    ValueError when two docs have the same key or URL; for docs in URL order, found as they come
+    (a URL) or once all have come (a key): files may have been emitted before.
     """
-    made = [(key, doc) for key, doc in docs if isinstance(doc, SearchDoc)]
-    if len(made) == len(docs):  # any order: sorted here
-        made.sort(key=lambda item: item[1].url)
-        _check_unique([key for key, _ in made], [doc.url for _, doc in made])
-        docs = made
-    else:
-        _check_unique([key for key, _ in docs], [])
+    in_any_order = isinstance(docs, Sequence) and all(isinstance(doc, SearchDoc) for _, doc in docs)
+    if in_any_order:  # sorted here, and checked before any file is made
+        docs = sorted(docs, key=lambda item: item[1].url)  # type: ignore[union-attr]
+        _check_unique([key for key, _ in docs], [doc.url for _, doc in docs])  # type: ignore[union-attr]
     _start_over_if_full()
     files: dict[str, bytes] = {}
     build = _CleanBuild(emit or files.__setitem__)
     for key, doc in docs:
         build.add(key, doc if isinstance(doc, SearchDoc) else doc())
+    if not in_any_order:
+        _check_unique(build.keys, [])  # (add refuses a URL out of order, so a URL twice)
     return files, build.finish()
 
 
@@ -730,7 +730,7 @@ class _Previous:
         return self.data[path]
 
 
-def update_index(docs: Sequence[tuple[str, LazyDoc]], state: IndexState,
+def update_index(docs: Iterable[tuple[str, LazyDoc]], state: IndexState,
                  read_previous: Callable[[str], bytes]) -> tuple[dict[str, bytes], list[str], IndexState]:
     """Incremental build from the previous state: the same files and bytes as build_index(docs).
 

@@ -44,7 +44,7 @@ from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
 from .records import Record
-from .search import IndexState, SearchDoc, build_index, update_index
+from .search import DOCS_FOLDER, IndexState, SearchDoc, build_index, doc_path, update_index
 
 _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry ids without a base_url
 SEARCH_KEY = "search"  # the index's files are kept or rewritten by search.update_index, not by key
@@ -141,16 +141,7 @@ class Writer:
         target = self.claim(path, origin)
         if isinstance(content, str):
             content = content.encode("utf-8")
-        # O_EXCL: a fresh file, never one shared with the old site. A file descriptor, not a file
-        # object: tens of thousands of files, each written at once.
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view):]
-            self.outputs[path] = (key, _fstat(fd))
-        finally:
-            os.close(fd)
+        self.outputs[path] = (key, write_new(target, content))
 
     def finish(self) -> None:
         """Forget what only writing needed (who wrote each file, the HTML pages), once every file
@@ -191,6 +182,20 @@ class Previous:
 
 def _fstat(fd: int) -> FileStat:
     return pack_stat(os.fstat(fd))
+
+
+def write_new(target: str, content: bytes) -> FileStat:
+    """Write a new file, and return its stat."""
+    # O_EXCL: a fresh file, never one shared with the old site. A file descriptor, not a file
+    # object: tens of thousands of files, each written at once.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        return _fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def root_of(path: str) -> str:
@@ -913,8 +918,10 @@ class SiteRenderer:
             self.writer.write(path, content, "search index", SEARCH_KEY)
         return True
 
-    def record_search_index(self, files: list[tuple[str, FileStat]], state: bytes) -> None:
-        for path, stat in files:
+    def record_search_index(self, files: IndexFiles, state: bytes) -> None:
+        for doc_id, stat in enumerate(files.docs):
+            self.writer.record(doc_path(doc_id), "search index", SEARCH_KEY, stat)
+        for path, stat in files.others.items():
             self.writer.record(path, "search index", SEARCH_KEY, stat)
         self.search_state = state
 
@@ -1043,11 +1050,33 @@ def index_pool() -> Any:
     return multiprocessing.get_context("fork").Pool(1, initializer=gc.disable)
 
 
-def write_search_index(job: IndexJob) -> tuple[list[tuple[str, FileStat]], bytes]:
+@dataclass
+class IndexFiles:
+    """The stats of the files of a search index just written; the documents' by id: there is one
+    per article, and a path and a dict entry each would take some 150 bytes more."""
+
+    docs: list[FileStat] = field(default_factory=list)  # search.doc_path(id) -> stat
+    others: dict[str, FileStat] = field(default_factory=dict)  # path -> stat
+    folders: set[str] = field(default_factory=set)  # made so far
+
+    def write(self, out_dir: str, path: str, content: bytes) -> None:
+        """Write an index file (build_index emits the documents' first, in id order)."""
+        folder = f"{out_dir}/{path.rpartition('/')[0]}"
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        stat = write_new(f"{out_dir}/{path}", content)
+        if path.startswith(DOCS_FOLDER):
+            self.docs.append(stat)
+        else:
+            self.others[path] = stat
+
+
+def write_search_index(job: IndexJob) -> tuple[IndexFiles, bytes]:
     """The whole index, written into the output folder (in a process of its own when there are several)."""
-    writer = Writer(Path(job.out_dir))
-    _, state = build_index(job.docs(), emit=lambda path, content: writer.write(path, content, "search index"))
-    return [(path, stat) for path, (_, stat) in writer.outputs.items()], _pickled(state)
+    files = IndexFiles()
+    _, state = build_index(job.docs(), emit=partial(files.write, job.out_dir))
+    return files, _pickled(state)
 
 
 def _pickled(state: IndexState) -> bytes:

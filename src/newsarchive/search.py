@@ -406,8 +406,11 @@ def _pair_path(number: int) -> str:
     return f"{ROOT}p/{number}.js"
 
 
-def _doc_path(doc_id: int) -> str:
-    return f"{ROOT}d/{doc_id}.js"
+DOCS_FOLDER = ROOT + "d/"
+
+
+def doc_path(doc_id: int) -> str:
+    return f"{DOCS_FOLDER}{doc_id}.js"
 
 
 META_PATH = ROOT + "meta.js"
@@ -498,7 +501,7 @@ class IndexState:
 
     def paths(self) -> list[str]:
         """Every file of the index this state describes."""
-        return [META_PATH, LENGTHS_PATH, *map(_doc_path, range(len(self.urls))), *map(_shard_path, self.shards),
+        return [META_PATH, LENGTHS_PATH, *map(doc_path, range(len(self.urls))), *map(_shard_path, self.shards),
                 *map(_facet_path, self.facets), *map(_pair_path, range(self.pair_buckets))]
 
 
@@ -642,7 +645,7 @@ class _CleanBuild:
         self.keys.append(key)
         self.fields.append(doc_fields)
         self.lengths.append(length)
-        self.put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
+        self.put(doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
 
     def finish(self) -> IndexState:
         """Hand over every file but the documents', each list freed once it is written."""
@@ -780,7 +783,7 @@ class _Update:
         state = self.state
         fields, lengths = list(state.fields), list(state.lengths)
         for doc_id, doc in sorted(changed.items()):
-            old_data = self.previous[_doc_path(doc_id)]
+            old_data = self.previous[doc_path(doc_id)]
             old_fields, new_fields = state.fields[doc_id], DocFields.of(doc)
             old, new = analyze(_restore_doc(old_data, old_fields)), analyze(doc)  # type: ignore[arg-type]
             for key in old.counts.keys() | new.counts.keys():
@@ -792,7 +795,7 @@ class _Update:
             for key in old_facets ^ new_facets:
                 self.facets[key][doc_id] = key in new_facets
             fields[doc_id], lengths[doc_id] = new_fields, new.length
-            self.put(_doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
+            self.put(doc_path(doc_id), _script("d", doc_id, _doc_data(doc)))
         term_sizes, shards, split = self.update_terms()
         facets = self.update_facets()
         pair_bytes, buckets = self.update_pairs()

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import pickle
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,7 +17,8 @@ import yaml
 from linkcheck import check_site
 from newsarchive.build import build
 from newsarchive.config import load_config
-from newsarchive.render import Writer, OutputCollision, body_html, format_date, format_number, json_ld, paginate
+from newsarchive.render import (IndexJob, OutputCollision, PickledSources, Writer, body_html, format_date, format_number,
+                                json_ld, paginate)
 
 FIXTURE = Path(__file__).parent / "data" / "site"
 STRINGS = Path(__file__).resolve().parents[1] / "src" / "newsarchive" / "strings"
@@ -228,3 +230,14 @@ def test_csv_text_cells_cannot_start_a_spreadsheet_formula():
     assert csv_text("-2+3") == "'-2+3"
     assert csv_text("2,6 tỷ đồng") == "2,6 tỷ đồng"
     assert csv_text(None) == ""
+
+
+def test_an_index_job_sent_to_another_process_keeps_its_sources_pickled_until_read(monkeypatch) -> None:
+    monkeypatch.setattr(PickledSources, "CHUNK", 2)
+    sources = [(f"key{i}", f"slug-{i}", str) for i in range(5)]  # str: a picklable reader
+    job = IndexJob("out", "vi", {}, sources)
+    sent = pickle.loads(pickle.dumps(job))
+    assert isinstance(sent.sources, PickledSources) and len(sent.sources.chunks) == 3
+    docs = sent.docs()
+    assert [(key, made.args) for key, made in docs] == [(key, (slug, read)) for key, slug, read in sources]
+    assert sent.sources.chunks == []  # each chunk dropped once read

@@ -298,7 +298,10 @@ _WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall:
 _SPELLINGS: dict[tuple[str, str], str] = {}  # (folded, signature) -> its first spelling
 _TERMS: dict[str, tuple[str, str]] = {}  # first spelling -> (folded, signature)
 _FOLDED: dict[str, str] = {"": ""}  # first spelling -> folded; a clause break stays ""
-_MEMO_LIMIT = 500_000  # pieces of text remembered before the memos start over (a long-running server)
+_MEMO_LIMIT = 500_000  # terms remembered before the memos start over (a long-running server)
+# Pieces remembered before that memo alone starts over: it holds nothing the term tables do not, and
+# the pieces that recur are soon met again, while those met once (a number, a name) would fill it.
+_PIECES_LIMIT = 50_000
 
 
 class _Pieces(dict[str, tuple[str, ...]]):
@@ -317,6 +320,8 @@ class _Pieces(dict[str, tuple[str, ...]]):
                     _FOLDED[word] = term[0]
                 word = _SPELLINGS[term]
             words.append(word)
+        if len(self) >= _PIECES_LIMIT:
+            self.clear()
         found = self[piece] = tuple(words)
         return found
 
@@ -342,7 +347,7 @@ def _start_over() -> None:
 
 def _start_over_if_full() -> None:
     """Empty the memos when they hold too much (a long-running server): only between builds."""
-    if len(_PIECES) >= _MEMO_LIMIT:
+    if len(_TERMS) >= _MEMO_LIMIT:
         _start_over()
 
 

@@ -791,7 +791,8 @@ class SiteRenderer:
             len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
-                self.record_search_index(*write_search_index(self.index_job()))
+                files, state = write_search_index(self.index_job())
+                self.record_search_index(files, _pickled(state))
             pending = _Pending(self, [self.indexer] if self.new_index else [], [], self.new_index)
             pages = self.article_pages()
             for number, tasks in chunks:
@@ -809,7 +810,7 @@ class SiteRenderer:
             pools.append(self.indexer)
         elif search:  # in a process of its own, which ends with it and so gives back what the index took
             pools.append(index_pool())
-            index = pools[1].apply_async(write_search_index, (self.index_job(),))
+            index = pools[1].apply_async(write_search_index_apart, (self.index_job(),))
         results = [pools[0].apply_async(_render_chunk, (pages, *chunk)) for chunk in chunks]
         for pool in pools:
             pool.close()
@@ -825,7 +826,7 @@ class SiteRenderer:
         then the last build left no index to update). It is the longest task of a full build, so it
         starts before anything else."""
         if self.indexer is not None:
-            self.new_index = self.indexer.apply_async(write_search_index, (self.index_job(),))
+            self.new_index = self.indexer.apply_async(write_search_index_apart, (self.index_job(),))
             self.indexer.close()
 
     def render_provinces(self) -> None:
@@ -1092,11 +1093,11 @@ class IndexFiles:
             self.others[path] = stat
 
 
-def write_search_index(job: IndexJob) -> tuple[IndexFiles, bytes]:
-    """The whole index, written into the output folder (in a process of its own when there are several)."""
+def write_search_index(job: IndexJob) -> tuple[IndexFiles, IndexState]:
+    """The whole index, written into the output folder."""
     files = IndexFiles()
     _, state = build_index(job.docs(), emit=partial(files.write, job.out_dir))
-    return files, _pickled(state)
+    return files, state
 
 
 def _pickled(state: IndexState) -> bytes:
@@ -1104,6 +1105,31 @@ def _pickled(state: IndexState) -> bytes:
     uses it only to update the index. As objects it took 70 MB in the main process at 100,000
     articles, and it arrived there when memory was at its peak."""
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def write_search_index_apart(job: IndexJob) -> str:
+    """write_search_index in a process of its own. What that returns is pickled into a file of the
+    output folder, whose path is returned: `handed_back` reads it and removes it before the site is
+    complete. Returned through the pool, it would be pickled into one buffer first, which takes
+    15 MB more at 100,000 articles, just when the process is at its largest."""
+    path = f"{job.out_dir}/.newsarchive-search-index"
+    files, state = write_search_index(job)
+    with open(path, "xb") as file:
+        pickle.dump(files, file, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(state, file, pickle.HIGHEST_PROTOCOL)  # after the files: handed_back keeps it pickled
+    return path
+
+
+def handed_back(path: str) -> tuple[IndexFiles, bytes]:
+    """What write_search_index_apart wrote, read back (the state still pickled, see _pickled), its
+    file removed."""
+    with open(path, "rb") as file:
+        files = pickle.load(file)
+        state = file.read()
+    os.remove(path)
+    return files, state
+
+
 
 
 _PAGES: ArticlePages | None = None  # in a worker: what the last tasks came with, its templates compiled
@@ -1139,7 +1165,7 @@ class _Pending:
     def finish(self) -> None:
         try:
             if self.index is not None:
-                self.renderer.record_search_index(*self.index.get())
+                self.renderer.record_search_index(*handed_back(self.index.get()))
                 self.pools.pop().join()
             self.results.reverse()
             while self.results:  # each result dropped once recorded: at 100,000 articles they weigh 100 MB

@@ -684,7 +684,7 @@ class _CleanBuild:
             term, sig = _TERMS[spelling]
             by_letter[term[:1]].append((term, sig, spelling))
         # Nothing needs the memos now: an update analyses a few documents, and a build after this
-        # one analyses all of its own. At 100,000 articles they take some 45 MB, which the files
+        # one analyses all of its own. At 100,000 articles they take some 35 MB, which the files
         # and the state about to be made can take instead.
         _start_over()
         shards: list[str] = []

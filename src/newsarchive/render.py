@@ -1130,8 +1130,6 @@ def handed_back(path: str) -> tuple[IndexFiles, bytes]:
     return files, state
 
 
-
-
 _PAGES: ArticlePages | None = None  # in a worker: what the last tasks came with, its templates compiled
 
 

@@ -107,10 +107,14 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         workers = workers or _default_workers()
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
         indexer = _indexer(cache, previous, workers, len(names))
-        pool = _workers(cache, workers, len(names))
-        known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
-        _parse_in_parallel(config, cache, pool, names, known)
+        todo = _to_parse(config, cache, names)
+        # A build without a previous site renders every page. One with it renders the pages that
+        # changed, few after an edit: it has workers now only for many files to parse, and later
+        # (see SiteRenderer) for many pages.
+        pool = _workers(cache, workers, len(names) if previous is None else len(todo))
         names.clear()  # 100,000 strings at 100,000 articles, for the rest of the build; load_archive lists its own
+        known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
+        _parse_in_parallel(cache, pool, todo, known)
         archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
     except BaseException:
         _end(indexer, pool)
@@ -404,15 +408,11 @@ PARSE_CHUNK = 200  # article files per task when parsing in worker processes
 ToParse = tuple[str, str, str | None]
 
 
-def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[str],
-                       known: dict[Any, Any]) -> None:
-    """Parse the article files the cache does not know in the worker processes, so load_archive
-    finds every file already in the cache. Each task writes the records it parses into a pack of
-    its own and sends back their filings, problems and places in the pack."""
-    articles = config.path("articles_dir")
-    if pool is None:
-        return
+def _to_parse(config: SiteConfig, cache: Cache, names: list[str]) -> list[ToParse]:
+    """The article files the cache does not know (all of them in a first build)."""
     from .load import article_displays
+
+    articles = config.path("articles_dir")
 
     todo: list[ToParse] = []
     display_of = article_displays(articles, config.root.resolve())
@@ -424,7 +424,14 @@ def _parse_in_parallel(config: SiteConfig, cache: Cache, pool: Any, names: list[
         digest = cache.digest(path)
         if digest is not None and cache.parsed(f"{digest}:{path}") is None:
             todo.append((path, display_of(name), f"{digest}:{path}"))
-    if len(todo) < PARSE_CHUNK:
+    return todo
+
+
+def _parse_in_parallel(cache: Cache, pool: Any, todo: list[ToParse], known: dict[Any, Any]) -> None:
+    """Parse the files in the worker processes, so load_archive finds every file already in the
+    cache. Each task writes the records it parses into a pack of its own and sends back their
+    filings, problems and places in the pack."""
+    if pool is None or len(todo) < PARSE_CHUNK:
         return
     packs = cache.packs()
     chunks = [(packs, todo[start:start + PARSE_CHUNK]) for start in range(0, len(todo), PARSE_CHUNK)]

@@ -188,6 +188,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
             _replace(staging, output)
         else:
             _commit(staging, output, sorted(previous.outputs.keys() - renderer.writer.outputs.keys()))
+            previous.drop()
     except BaseException:
         if not (staging / COMMIT_JOURNAL).exists():  # a commit under way is finished by the next build
             shutil.rmtree(staging, ignore_errors=True)
@@ -417,13 +418,16 @@ def _to_parse(config: SiteConfig, cache: Cache, names: list[str]) -> list[ToPars
     todo: list[ToParse] = []
     display_of = article_displays(articles, config.root.resolve())
     for name in names:
-        path = f"{articles}/{name}"
+        path = sys.intern(f"{articles}/{name}")  # the cache keeps it: one string with the archive's (see load)
         if cache.unknown(path):  # a new file (all of them in a first build): hashed by the worker
             todo.append((path, display_of(name), None))
             continue
         digest = cache.digest(path)
-        if digest is not None and cache.parsed(f"{digest}:{path}") is None:
-            todo.append((path, display_of(name), f"{digest}:{path}"))
+        if digest is None:
+            continue  # gone since it was listed: load_archive says so
+        key = sys.intern(f"{digest}:{path}")
+        if cache.parsed(key) is None:
+            todo.append((path, display_of(name), key))
     return todo
 
 

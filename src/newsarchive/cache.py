@@ -33,6 +33,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -368,7 +369,9 @@ class Cache:
         known: dict[str, Parsed] = {}
         if self.folder is not None and self.trusted is not None:
             for group in FILINGS_GROUPS:
-                known.update(self._read(f"filings-{group}.pickle", dict) or {})
+                filings = self._read(f"filings-{group}.pickle", dict) or {}
+                # Keys interned: the build asks with interned keys and keeps them, one string each.
+                known.update(zip(map(sys.intern, filings), filings.values()))
         return known
 
     def _write_filings(self, rewrite: bool) -> None:

@@ -107,14 +107,9 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         workers = workers or _default_workers()
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
         indexer = _indexer(cache, previous, workers, len(names))
-        todo = _to_parse(config, cache, names)
-        # A build without a previous site renders every page. One with it renders the pages that
-        # changed, few after an edit: it has workers now only for many files to parse, and later
-        # (see SiteRenderer) for many pages.
-        pool = _workers(cache, workers, len(names) if previous is None else len(todo))
-        names.clear()  # 100,000 strings at 100,000 articles, for the rest of the build; load_archive lists its own
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
-        _parse_in_parallel(cache, pool, todo, known)
+        pool = _parse(config, cache, workers, names, previous, known)
+        names.clear()  # 100,000 strings at 100,000 articles, for the rest of the build; load_archive lists its own
         archive = load_archive(config, report.problems, reader=_cached_reader(cache, known))
     except BaseException:
         _end(indexer, pool)
@@ -407,6 +402,27 @@ def _filing(record: Record | None) -> Filing | None:
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
 # an article file for a worker to parse: path, how messages show it, cache key (None: the worker hashes the file)
 ToParse = tuple[str, str, str | None]
+
+
+def _parse(config: SiteConfig, cache: Cache, workers: int, names: list[str], previous: Previous | None,
+           known: dict[Any, Any]) -> Any:
+    """Parse the article files the cache does not know, in worker processes when there are many;
+    returns the workers (None: this process renders alone), which go on to render the pages.
+
+    A build without a previous site renders every page: its workers are forked first, while this
+    process is small. One with it renders what changed, few pages after an edit: it has workers
+    only for many files to parse, and later (see SiteRenderer) for many pages.
+    """
+    pool = _workers(cache, workers, len(names)) if previous is None else None
+    todo = _to_parse(config, cache, names)
+    if previous is not None:
+        pool = _workers(cache, workers, len(todo))
+    try:
+        _parse_in_parallel(cache, pool, todo, known)
+    except BaseException:
+        _end(pool)
+        raise
+    return pool
 
 
 def _to_parse(config: SiteConfig, cache: Cache, names: list[str]) -> list[ToParse]:

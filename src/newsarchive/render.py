@@ -494,9 +494,10 @@ def file_digest(path: str) -> str:
 @dataclass
 class ArticlePages:
     """What article tasks need, by value. The worker processes that do them are forked before the
-    archive is loaded (see build._workers): one that reached into the main process's objects
-    would copy the memory pages they lie in, most of the archive in all, as the main process goes
-    on changing them. Makes article pages, copies of raw sources and the pieces of assembled files."""
+    archive is loaded, in a full build (see build._parse): one that reached into the main process's
+    objects would copy the memory pages they lie in, most of the archive in all, as the main
+    process goes on changing them. Makes article pages, copies of raw sources and the pieces of
+    assembled files."""
 
     config: SiteConfig
     out_dir: str
@@ -528,7 +529,8 @@ class ArticlePages:
             for article, page_key, source_key, wanted in tasks:
                 if source_key is not None:
                     assert article.source_file is not None
-                    writer.write(self.links.source(article), read_file(article.source_file), article.display, source_key)
+                    source = read_file(article.source_file)
+                    writer.write(self.links.source(article), source, article.display, source_key)
                 if page_key is None and not wanted:
                     continue
                 record = article.load()
@@ -585,8 +587,8 @@ class ArticlePages:
     def metric_rows(self, article: TaskArticle, record: Record) -> bytes:
         primary = record.primary_directive
         return self.environment.get_template("_metric_rows.html").render(
-            t=ui_strings(self.config.language), links=self.links, article=article, record=record, province=record.province or "",
-            directive=primary.id if primary else "").encode()
+            t=ui_strings(self.config.language), links=self.links, article=article, record=record,
+            province=record.province or "", directive=primary.id if primary else "").encode()
 
     def record_json(self, article: TaskArticle, record: Record) -> bytes:
         data = record.to_dict()
@@ -615,8 +617,8 @@ class SiteRenderer:
                  previous: Previous | None = None, digest_file: FileDigest = file_digest, workers: int = 1,
                  compiled_templates: Path | None = None, indexer: Any = None, article_pool: Any = None):
         """`indexer`: a process pool of one to build a new search index in, `article_pool` one to
-        do article tasks in, both forked early (see build._indexer, build._workers); the caller
-        ends them."""
+        do article tasks in, both forked early (see build._indexer, build._parse); the caller ends
+        them."""
         self.archive = archive
         self.config = config
         self.problems = problems

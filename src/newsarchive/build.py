@@ -99,6 +99,8 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
             report.pages, report.articles, report.unchanged = state.pages, state.articles, True
             report.problems.items.extend(state.problems)
             return report
+        if state is not None:
+            state.inputs.clear()  # compared; the digests themselves stay in the cache's files
 
         # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
         from .load import load_archive

@@ -252,8 +252,9 @@ class Cache:
         self.notice = ""  # why the previous state was not used, for the build report
         self.previous = self._read(STATE_FILE, State) if folder else None
         self.started_ns = _now_ns(folder) if folder else 0
-        # Digests carry over whatever the fingerprint: they depend on file bytes only.
-        self.files: dict[str, tuple[FileStat, str]] = dict(self.previous.files) if self.previous else {}
+        # Digests carry over whatever the fingerprint: they depend on file bytes only. Taken over,
+        # not copied: nothing reads the previous state's afterwards.
+        self.files: dict[str, tuple[FileStat, str]] = self.previous.files if self.previous else {}
         self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
         self.known: dict[str, Parsed] | None = None  # the last build's filings, read when first asked for
         self.used: dict[str, Parsed] = {}  # what this build used: the next state keeps only these

@@ -138,8 +138,12 @@
     return load("t", key, "t/" + fileName(key) + ".js");
   }
 
+  // A documents file holds meta.dpf documents in id order.
   function loadDoc(id) {
-    return load("d", id, "d/" + id + ".js");
+    var number = Math.floor(id / meta.dpf);
+    return load("d", number, "d/" + number + ".js").then(function (docs) {
+      return docs[id - number * meta.dpf];
+    });
   }
 
   function loadFacet(key) {

@@ -53,6 +53,15 @@ def read_index(root: Path) -> dict:
     return {"meta": meta, "terms": terms}
 
 
+def read_docs(root: Path) -> list[dict]:
+    """Every document, by id, from the documents files."""
+    meta = load_script(root / "search" / "meta.js")[2]
+    docs: list[dict] = []
+    for number in range(-(-meta["n"] // meta["dpf"])):
+        docs += load_script(root / "search" / "d" / f"{number}.js")[2]
+    return docs
+
+
 def test_tokens_and_fold():
     words = search.tokens("Chỉ thị 05-CT/TW, “làm theo Bác”… Đồng Tháp!")
     assert words == ["Chỉ", "thị", "05", "CT", "TW", "làm", "theo", "Bác", "Đồng", "Tháp"]
@@ -133,8 +142,10 @@ def test_pairs_of_adjacent_words_in_a_clause(tmp_path: Path):
 def test_document_order_and_files(tmp_path: Path):
     write_index(DOCS, tmp_path)
     # ids in URL order, so that editing an article keeps every id
-    urls = [load_script(tmp_path / "search" / "d" / f"{i}.js")[2]["u"] for i in range(4)]
-    assert urls == ["articles/a.html", "articles/b.html", "articles/c.html", "articles/d.html"]
+    kind, key, docs = load_script(tmp_path / "search" / "d" / "0.js")
+    assert (kind, key) == ("d", 0)  # the four documents share the first documents file
+    assert [d["u"] for d in docs] == ["articles/a.html", "articles/b.html", "articles/c.html", "articles/d.html"]
+    assert not (tmp_path / "search" / "d" / "1.js").exists()
     # ties break on the year, newest first, no year last: a, c (2022), b (2019), d
     lengths = load_script(tmp_path / "search" / "l.js")[2]
     assert lengths["years"] == [2022, 2019]
@@ -170,7 +181,7 @@ def test_ranking_weights_title_above_body(tmp_path: Path):
     write_index(docs, tmp_path)
     terms = read_index(tmp_path)["terms"]
     weights = dict(search.decode_postings(terms["thap"][0][1]))
-    by_url = {load_script(tmp_path / "search" / "d" / f"{i}.js")[2]["u"]: i for i in range(2)}
+    by_url = {d["u"]: i for i, d in enumerate(read_docs(tmp_path))}
     assert weights[by_url["articles/y.html"]] > weights[by_url["articles/x.html"]]
 
 
@@ -278,9 +289,9 @@ def test_one_edit_touches_few_files_and_loads_nothing_else():
     written, deleted, _ = update_index(lazy(keyed(new), loaded), state,
                                        lambda path: reads.append(path) or files[path])
     assert loaded == ["articles/050.html"]  # the edited doc alone is loaded
-    assert "search/d/50.js" in written and "search/l.js" in written
+    assert "search/d/6.js" in written and "search/l.js" in written  # 50 // 8: the file of the doc
     assert len(written) <= 10 and not deleted
-    assert len(reads) <= 12 and len(files) > 100
+    assert len(reads) <= 12 and len(files) > 50
     assert apply(files, written, deleted) == build_index(keyed(new))[0]
 
 
@@ -314,10 +325,13 @@ def test_facet_and_year_edits():
 
 
 def test_adding_a_doc_rewrites_the_index_and_deletes_what_is_gone():
-    files, state = build_index(keyed(DOCS))
-    written, deleted, _ = update_index(keyed(DOCS[1:]), state, files.__getitem__)
-    assert "search/d/3.js" in deleted
-    assert apply(files, written, deleted) == build_index(keyed(DOCS[1:]))[0]
+    rng = random.Random(5)
+    docs = [random_doc(rng, f"articles/{i:03d}.html") for i in range(search.DOCS_PER_FILE + 1)]
+    files, state = build_index(keyed(docs))
+    assert "search/d/1.js" in files  # the last document, in a file of its own
+    written, deleted, _ = update_index(keyed(docs[1:]), state, files.__getitem__)
+    assert "search/d/1.js" in deleted and "search/d/0.js" in written
+    assert apply(files, written, deleted) == build_index(keyed(docs[1:]))[0]
 
 
 def test_distinct_keys_and_urls_are_required():
@@ -363,14 +377,15 @@ def test_lazy_docs_are_made_one_at_a_time():
     def maker(d: SearchDoc):
         def make() -> SearchDoc:
             assert all(ref() is None for ref in alive), "an earlier document is still in memory"
-            assert len(emitted) == len(alive)  # the earlier documents' files are written already
+            # the files of the earlier documents are written already, all but their last few
+            assert len(emitted) == len(alive) // search.DOCS_PER_FILE
             made = dataclasses.replace(d)
             alive.append(weakref.ref(made))
             return made
         return make
 
     build_index([(key, maker(d)) for key, d in docs], emit=lambda path, content: emitted.append(path))
-    assert len(alive) == 30 and emitted[:30] == [f"search/d/{i}.js" for i in range(30)]
+    assert len(alive) == 30 and emitted[:4] == [f"search/d/{i}.js" for i in range(4)]  # then the other files
 
 
 def test_lazy_docs_out_of_url_order_are_refused():

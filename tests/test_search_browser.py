@@ -229,9 +229,9 @@ def test_python_and_javascript_agree(page, small_site, serve_dir):
 
 def _seed_docs(site: Path) -> list[dict]:
     docs = []
-    for path in sorted((site / "search" / "d").glob("*.js")):
+    for path in sorted((site / "search" / "d").glob("*.js"), key=lambda p: int(p.stem)):
         text = path.read_text(encoding="utf-8")
-        docs.append(json.loads(text[text.index("{"):text.rindex("}") + 1]))
+        docs += json.loads(text[text.index("["):text.rindex("]") + 1])  # the file's documents, in id order
     return docs
 
 

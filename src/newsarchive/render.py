@@ -44,7 +44,7 @@ from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
 from .records import Record
-from .search import DOCS_FOLDER, IndexState, SearchDoc, build_index, doc_path, update_index
+from .search import DOCS_FOLDER, IndexState, SearchDoc, build_index, docs_path, update_index
 
 _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry ids without a base_url
 SEARCH_KEY = "search"  # the index's files are kept or rewritten by search.update_index, not by key
@@ -929,8 +929,8 @@ class SiteRenderer:
         return True
 
     def record_search_index(self, files: IndexFiles, state: bytes) -> None:
-        for doc_id, stat in enumerate(files.docs):
-            self.writer.record(doc_path(doc_id), "search index", SEARCH_KEY, stat)
+        for number, stat in enumerate(files.docs):
+            self.writer.record(docs_path(number), "search index", SEARCH_KEY, stat)
         for path, stat in files.others.items():
             self.writer.record(path, "search index", SEARCH_KEY, stat)
         self.search_state = state
@@ -1082,15 +1082,15 @@ def index_pool() -> Any:
 
 @dataclass
 class IndexFiles:
-    """The stats of the files of a search index just written; the documents' by id: there is one
-    per article, and a path and a dict entry each would take some 150 bytes more."""
+    """The stats of the files of a search index just written; the documents' files by number: there
+    is one per few articles, and a path and a dict entry each would take some 150 bytes more."""
 
-    docs: list[FileStat] = field(default_factory=list)  # search.doc_path(id) -> stat
+    docs: list[FileStat] = field(default_factory=list)  # search.docs_path(number) -> stat
     others: dict[str, FileStat] = field(default_factory=dict)  # path -> stat
     folders: set[str] = field(default_factory=set)  # made so far
 
     def write(self, out_dir: str, path: str, content: bytes) -> None:
-        """Write an index file (build_index emits the documents' first, in id order)."""
+        """Write an index file (build_index emits the documents' files first, in order)."""
         folder = f"{out_dir}/{path.rpartition('/')[0]}"
         if folder not in self.folders:
             os.makedirs(folder, exist_ok=True)

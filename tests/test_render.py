@@ -196,6 +196,25 @@ def test_writer_refuses_two_outputs_to_one_path(tmp_path: Path) -> None:
         writer.write("articles/a.html", "two", "province.html")
 
 
+def test_writer_links_a_raw_source_or_else_copies_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "seed.txt"
+    source.write_bytes("Văn bản gốc\n".encode())
+    writer = Writer(tmp_path / "site")
+    writer.link("sources/a.txt", str(source), "seeds/seed.txt", "k")
+    linked = tmp_path / "site" / "sources" / "a.txt"
+    assert linked.samefile(source)  # no new file: the same bytes on disk
+    assert writer.outputs["sources/a.txt"][0] == "k"
+
+    def refuse(*_: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr("os.link", refuse)
+    writer.link("sources/b.txt", str(source), "seeds/seed.txt", "k")
+    copied = tmp_path / "site" / "sources" / "b.txt"
+    assert copied.read_bytes() == source.read_bytes() and not copied.samefile(source)
+    with pytest.raises(OutputCollision):
+        writer.link("sources/a.txt", str(source), "seeds/other.txt")
+
+
 def test_helpers() -> None:
     assert format_number(2600000000, "vi") == "2.600.000.000"
     assert format_number(99.8, "vi") == "99,8"

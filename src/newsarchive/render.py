@@ -143,6 +143,18 @@ class Writer:
             content = content.encode("utf-8")
         self.outputs[path] = (key, write_new(target, content))
 
+    def link(self, path: str, source: str, origin: str, key: str = "") -> None:
+        """A file with the bytes of `source`, which the build never changes (a raw source): a
+        hard link to it where the file system allows, which costs no new file, else a copy.
+        Like any output it is new in the staging folder, and never written through."""
+        target = self.claim(path, origin)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or links refused: a copy
+            self.outputs[path] = (key, write_new(target, read_file(source)))
+        else:
+            self.outputs[path] = (key, pack_stat(os.stat(target)))
+
     def finish(self) -> None:
         """Forget what only writing needed (who wrote each file, the HTML pages), once every file
         is written: at 100,000 articles it is 30 MB, and the outputs' keys and stats, which the
@@ -529,8 +541,7 @@ class ArticlePages:
             for article, page_key, source_key, wanted in tasks:
                 if source_key is not None:
                     assert article.source_file is not None
-                    source = read_file(article.source_file)
-                    writer.write(self.links.source(article), source, article.display, source_key)
+                    writer.link(self.links.source(article), article.source_file, article.display, source_key)
                 if page_key is None and not wanted:
                     continue
                 record = article.load()

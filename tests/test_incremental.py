@@ -302,13 +302,15 @@ def test_an_edit_made_while_a_build_runs_is_picked_up_by_the_next(project: Path,
 
 
 def test_the_output_check_finds_files_changed_by_hand_with_or_without_a_child(tmp_path: Path, monkeypatch) -> None:
-    from newsarchive.cache import OutputCheck, stat_of
+    from newsarchive.cache import OutputCheck, Outputs, key_of, stat_of
 
     site = tmp_path / "site"
     site.mkdir()
     for name in ("a.html", "b.html", "c.html"):
         (site / name).write_text(name, encoding="utf-8")
-    outputs = {name: ("key", stat_of(site / name)) for name in ("a.html", "b.html", "c.html")}
+    outputs = Outputs()
+    for name in ("a.html", "b.html", "c.html"):
+        outputs[name] = (key_of(name), stat_of(site / name))
     (site / "b.html").write_text("changed by hand, one byte longer", encoding="utf-8")
     (site / "c.html").unlink()
     check = OutputCheck(site, outputs)
@@ -326,3 +328,31 @@ def test_the_output_check_finds_files_changed_by_hand_with_or_without_a_child(tm
     monkeypatch.setattr(os, "fork", no_fork)
     alone = OutputCheck(site, outputs)
     assert alone.child is None and alone.changed() == {"b.html", "c.html"}
+
+
+def test_outputs_and_pieces_give_back_what_they_were_given_packed() -> None:
+    import pickle
+
+    from newsarchive.cache import Outputs, Pieces, key_of
+
+    outputs = Outputs()
+    big_stat = (1 << 40) << 128 | ((1 << 64) - 1) << 64 | 12345  # size, mtime (all bits) and inode
+    outputs["a.html"] = (key_of("a"), big_stat)
+    outputs["b.html"] = ("", 7)  # never reused
+    outputs["c.html"] = ("not a digest", 8)  # any other key, kept as it is
+    outputs["d.html"] = (key_of("d").upper(), 9)  # a digest is lower case: an upper-case one is another key
+    assert outputs["a.html"] == (key_of("a"), big_stat) and outputs.stat("a.html") == big_stat
+    assert outputs["b.html"] == ("", 7)
+    assert outputs["c.html"] == ("not a digest", 8)
+    assert outputs["d.html"] == (key_of("d").upper(), 9)
+    assert len(outputs.packed["a.html"]) == 24 + 1 + 16  # stat, then the digest's 16 bytes
+
+    again = pickle.loads(pickle.dumps(outputs))
+    assert type(again) is Outputs and dict(again.items()) == dict(outputs.items())
+    kept = Outputs()
+    kept.take("a.html", again)
+    assert kept.keys() == {"a.html"} and again.keys() - kept.keys() == {"b.html", "c.html", "d.html"}
+
+    pieces = Pieces()
+    pieces["slug"] = (key_of("slug"), 1 << 40, 1234)
+    assert pieces["slug"] == (key_of("slug"), 1 << 40, 1234) and pieces.get("other") is None

@@ -35,13 +35,14 @@ import pickle
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator, KeysView, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-8\n"
+FORMAT = b"newsarchive-state-9\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
@@ -120,6 +121,106 @@ def read_file(path: str) -> bytes:
     return b"".join(chunks)
 
 
+class PackedTable(MutableMapping[str, tuple[Any, ...]]):
+    """A table of a site's paths or slugs to small records of ints and digests, each record packed
+    into one bytes object: at 100,000 articles a build keeps some 600,000 of them, and as a tuple of
+    a hex digest and ints each took 190 bytes, as bytes 60 to 70. A subclass says how to pack."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: dict[str, bytes] | None = None):
+        self.packed: dict[str, bytes] = {} if packed is None else packed
+
+    @staticmethod
+    def pack(value: tuple[Any, ...]) -> bytes:
+        raise NotImplementedError
+
+    @staticmethod
+    def unpack(packed: bytes) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __getitem__(self, name: str) -> tuple[Any, ...]:
+        return self.unpack(self.packed[name])
+
+    def __setitem__(self, name: str, value: tuple[Any, ...]) -> None:
+        self.packed[name] = self.pack(value)
+
+    def __delitem__(self, name: str) -> None:
+        del self.packed[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def keys(self) -> KeysView[str]:  # the dict's own: set operations on it run in C
+        return self.packed.keys()
+
+    def clear(self) -> None:
+        self.packed.clear()
+
+    def take(self, name: str, other: PackedTable) -> None:
+        """Keep another table's record for this name as it is (packed)."""
+        self.packed[name] = other.packed[name]
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, bytes]]]:
+        return type(self), (self.packed,)
+
+
+def _pack_key(key: str) -> bytes:
+    """A key packed: a digest (as digest_bytes and key_of make them) as its 16 bytes, behind a 0;
+    any other key in UTF-8, behind a 1; "" stays empty."""
+    if len(key) == 32:
+        try:
+            raw = bytes.fromhex(key)
+        except ValueError:
+            raw = b""
+        if len(raw) == 16 and raw.hex() == key:
+            return b"\0" + raw
+    return b"\1" + key.encode() if key else b""
+
+
+def _unpack_key(packed: bytes) -> str:
+    if not packed:
+        return ""
+    return packed[1:].hex() if packed[0] == 0 else packed[1:].decode()
+
+
+class Outputs(PackedTable):
+    """Site path -> (key, stat) of each file of a site: the key of what it was made from ("" when it
+    is never reused), the stat it had once written."""
+
+    @staticmethod
+    def pack(value: tuple[Any, ...]) -> bytes:
+        key, stat = value
+        return stat.to_bytes(24, "little") + _pack_key(key)
+
+    @staticmethod
+    def unpack(packed: bytes) -> tuple[str, FileStat]:
+        return _unpack_key(packed[24:]), int.from_bytes(packed[:24], "little")
+
+    def stat(self, path: str) -> FileStat:
+        return int.from_bytes(self.packed[path][:24], "little")
+
+
+class Pieces(PackedTable):
+    """Article slug -> (key, offset, length) of its piece in a file assembled from one piece per
+    article (see render.assemble)."""
+
+    @staticmethod
+    def pack(value: tuple[Any, ...]) -> bytes:
+        key, offset, length = value
+        return offset.to_bytes(8, "little") + length.to_bytes(8, "little") + _pack_key(key)
+
+    @staticmethod
+    def unpack(packed: bytes) -> tuple[str, int, int]:
+        return _unpack_key(packed[16:]), int.from_bytes(packed[:8], "little"), int.from_bytes(packed[8:16], "little")
+
+
 RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes
 
 
@@ -172,8 +273,8 @@ class SiteState:
     its own: at 100,000 articles it is more than half of the state)."""
 
     started_ns: int = 0  # of the build that wrote it: it belongs with the State of that build only
-    outputs: dict[str, tuple[str, FileStat]] = field(default_factory=dict)  # site path -> key, stat
-    fragments: dict[str, dict[str, tuple[str, int, int]]] = field(default_factory=dict)  # see render.assemble
+    outputs: Outputs = field(default_factory=Outputs)
+    fragments: dict[str, Pieces] = field(default_factory=dict)  # assembled file -> its pieces
     search: bytes | None = None  # search.IndexState of the site's index, pickled, for the next build's update
 
 
@@ -182,7 +283,7 @@ class OutputCheck:
     (changed or removed by hand): found by a forked child process while this one loads the
     archive. At 10,000 articles that is 45,000 stats, a tenth of a second off an edit's build."""
 
-    def __init__(self, site: Path, outputs: dict[str, tuple[str, FileStat]]):
+    def __init__(self, site: Path, outputs: Outputs):
         self.site, self.outputs = str(site), outputs
         self.found: set[str] | None = None
         self.child: tuple[int, int] | None = None  # its process id, the read end of its pipe
@@ -207,7 +308,7 @@ class OutputCheck:
         self.child = (pid, read)
 
     def _changed(self) -> list[str]:
-        return [path for path, (_, stat) in self.outputs.items() if stat_of(f"{self.site}/{path}") != stat]
+        return [path for path in self.outputs if stat_of(f"{self.site}/{path}") != self.outputs.stat(path)]
 
     def changed(self) -> set[str]:
         """The changed files (waiting for the child the first time; checked here if it failed)."""
@@ -439,7 +540,7 @@ class Cache:
         if self.pack is not None:
             self.pack.file.flush()
 
-    def check_outputs(self, site: Path, outputs: dict[str, tuple[str, FileStat]]) -> OutputCheck:
+    def check_outputs(self, site: Path, outputs: Outputs) -> OutputCheck:
         """Start checking the files of the last build's site (see OutputCheck); ended by close()."""
         self.checks.append(OutputCheck(site, outputs))
         return self.checks[-1]

@@ -39,7 +39,7 @@ from markupsafe import Markup, escape
 from . import text
 from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, OutputCheck, digest_bytes, key_of, pack_stat, read_file
+from .cache import FileStat, OutputCheck, Outputs, Pieces, digest_bytes, key_of, pack_stat, read_file
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -47,7 +47,7 @@ from .records import Record
 from .search import DOCS_FOLDER, IndexState, SearchDoc, build_index, docs_path, update_index
 
 _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry ids without a base_url
-SEARCH_KEY = "search"  # the index's files are kept or rewritten by search.update_index, not by key
+SEARCH_KEY = key_of("search index")  # the index's files are kept or rewritten by search.update_index, not by key
 _ROWS_MARK = "<!--newsarchive:metric-rows-->"  # where metrics.html's table rows go (see render_metrics)
 _VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # a bare date in a Vietnamese paper is a local date
 
@@ -100,7 +100,7 @@ class Writer:
         self.out_dir = out_dir
         self.previous = previous
         self.written: dict[str, str] = {}  # path -> what wrote it, for the collision message
-        self.outputs: dict[str, tuple[str, FileStat]] = {}  # path -> key ("" when never reused), stat
+        self.outputs = Outputs()
         self.html_pages: list[str] = []
         self.folders: set[str] = set()  # relative folders known to exist
         self.reused = 0
@@ -134,7 +134,7 @@ class Writer:
         """Keep a previous file the caller found untouched, whatever its key."""
         assert self.previous is not None
         self._register(path, origin)
-        self.outputs[path] = self.previous.outputs[path]
+        self.outputs.take(path, self.previous.outputs)
         self.reused += 1
 
     def write(self, path: str, content: str | bytes, origin: str, key: str = "") -> None:
@@ -182,8 +182,8 @@ class Previous:
     """The last build's site and, for each of its files, its key and stat when it was written."""
 
     site: Path
-    outputs: dict[str, tuple[str, FileStat]]
-    fragments: dict[str, dict[str, tuple[str, int, int]]]  # file -> piece -> key, offset, length (assemble)
+    outputs: Outputs
+    fragments: dict[str, Pieces]  # assembled file -> its pieces (see assemble)
     search: bytes | None  # the state of its search index, pickled (see _pickled)
     check: OutputCheck  # which of its files were changed by hand since
 
@@ -492,7 +492,7 @@ class Assembled:
     tail: bytes = b""
     kept: bool = False  # the previous file is kept as it is
     previous: Path | None = None  # the previous file, when its pieces can be copied from it
-    before: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> key, offset, length there
+    before: Pieces = field(default_factory=Pieces)  # the pieces of the previous file
     keys: dict[str, str] = field(default_factory=dict)  # slug -> key of its piece
     todo: set[str] = field(default_factory=set)  # slugs whose piece must be made
     made: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> file, offset, length
@@ -655,7 +655,7 @@ class SiteRenderer:
         self.template_keys: dict[str, str] = {}
         self.template_uses: dict[str, list[str]] = {}  # template -> the templates it names
         self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
-        self.fragments: dict[str, dict[str, tuple[str, int, int]]] = {}  # see assemble()
+        self.fragments: dict[str, Pieces] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
         self.search_state: bytes | None = None  # what the next build's update_index starts from, pickled
 
@@ -797,7 +797,7 @@ class SiteRenderer:
             page = None if self.writer.reuse(self.links.article(article), page_key, "article.html") else page_key
             source = None
             if article.source_file:
-                source_key = f"source:{self.digest_file(article.source_file)}"  # a copy: its key is its digest
+                source_key = self.digest_file(article.source_file)  # a copy: its key is its digest
                 if not self.writer.reuse(self.links.source(article), source_key, article.display):
                     source = source_key
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
@@ -971,7 +971,7 @@ class SiteRenderer:
                 spec.kept = True
                 continue
             known = previous.outputs.get(spec.path) if previous else None
-            before = previous.fragments.get(spec.path, {}) if previous else {}
+            before = previous.fragments.get(spec.path, Pieces()) if previous else Pieces()
             if previous and known and before and previous.untouched(spec.path):
                 spec.previous, spec.before = previous.site / spec.path, before
             for article in self.archive.articles:
@@ -993,7 +993,7 @@ class SiteRenderer:
         article task made it in, or the previous file when it did not change. Consecutive pieces
         that lie one after the other in one file are copied at once (in the kernel where it can)."""
         target = self.writer.claim(spec.path, spec.path)
-        placed = self.fragments[spec.path] = {}
+        placed = self.fragments[spec.path] = Pieces()
         opened: dict[str, Any] = {}  # path -> open file to copy from
         made = spec.made
         with ExitStack() as sources, open(target, "xb") as out:

@@ -658,6 +658,7 @@ class SiteRenderer:
         self.fragments: dict[str, Pieces] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
         self.search_state: bytes | None = None  # what the next build's update_index starts from, pickled
+        self.pending: _Pending | None = None  # the article tasks and search index under way, while rendering
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -699,6 +700,8 @@ class SiteRenderer:
         self.writer.write(path, html, template, full_key)
 
     def listing(self, template: str, base: str, articles: Sequence[Article], header: Any, **context: Any) -> None:
+        if self.pending is not None:
+            self.pending.poll()  # between two listings: what the article tasks did is recorded as it comes
         for pager in paginate(articles, base, self.config.page_size):
             key = (header, pager.number, pager.total, self.items(pager.items))
             self.page(template, pager.path, key, pager=pager, **context)
@@ -726,7 +729,7 @@ class SiteRenderer:
         archive = self.archive
         self.copy_static()
         self.assembled = self.plan_assembled()
-        pending = self.render_articles_in_parallel()
+        pending = self.pending = self.render_articles_in_parallel()
         try:
             self.render_home()
             self.listing("articles.html", "articles/index", archive.articles, ())
@@ -741,6 +744,7 @@ class SiteRenderer:
             pending.finish()
         finally:
             pending.cancel()
+            self.pending = None
         try:
             for spec in self.assembled:
                 if not spec.kept:
@@ -1168,7 +1172,7 @@ class _Pending:
     def __init__(self, renderer: SiteRenderer, pools: list[Any], results: list[Any], index: Any):
         self.renderer = renderer
         self.pools = pools  # the article tasks', then the search index's if it is built
-        self.results = results
+        self.results = results[::-1]  # the next to record last: each is dropped once recorded
         self.index = index
         self.known: dict[str, str] = {}  # the origins and piece files recorded, each kept once
 
@@ -1180,14 +1184,18 @@ class _Pending:
         for index, slug, file, start, length in pieces:
             self.renderer.assembled[index].made[slug] = (known.setdefault(file, file), start, length)
 
+    def poll(self) -> None:
+        """Record the tasks done so far, in order: a result waiting to be recorded holds each file's
+        path, key and stat as objects, in all twice what the writer keeps of them (see Outputs)."""
+        while self.results and self.results[-1].ready():
+            self.record(self.results.pop().get())
+
     def finish(self) -> None:
         try:
+            while self.results:
+                self.record(self.results.pop().get())
             if self.index is not None:
                 self.renderer.record_search_index(*handed_back(self.index.get()))
-                self.pools.pop().join()
-            self.results.reverse()
-            while self.results:  # each result dropped once recorded: at 100,000 articles they weigh 100 MB
-                self.record(self.results.pop().get())
             for pool in self.pools:
                 pool.join()
         finally:

@@ -260,3 +260,24 @@ def test_an_index_job_sent_to_another_process_keeps_its_sources_pickled_until_re
     docs = sent.docs()
     assert [(key, made.args) for key, made in docs] == [(key, (slug, read)) for key, slug, read in sources]
     assert sent.sources.chunks == []  # each chunk dropped once read
+
+
+def test_listing_items_renders_each_article_once_and_fills_in_each_page(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from jinja2 import DictLoader, Environment
+
+    from newsarchive.render import ListingItems
+
+    calls: list[str] = []
+    env = Environment(loader=DictLoader({"_macros.html": (
+        "{% macro article_item(article, heading, indent) %}{{ indent }}<h{{ heading }}>"
+        "<a href=\"{{ root }}{{ article.slug }}.html\">{{ called(article.slug) }}Đà Nẵng</a>{% endmacro %}")}),
+        autoescape=True)
+    items = ListingItems(env, {"called": lambda slug: calls.append(slug) or ""})
+    a, b = SimpleNamespace(slug="a"), SimpleNamespace(slug="b")
+    assert items([a, b], "2", "", "") == '<h2><a href="a.html">Đà Nẵng</a>\n<h2><a href="b.html">Đà Nẵng</a>'
+    assert items([b], "3", "  ", "../") == '  <h3><a href="../b.html">Đà Nẵng</a>'
+    assert calls == ["a", "b"]  # b's item was kept, not rendered again
+    items.clear()
+    assert items([b], "2", "", "") == '<h2><a href="b.html">Đà Nẵng</a>' and calls == ["a", "b", "b"]

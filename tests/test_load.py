@@ -339,3 +339,16 @@ def test_unknown_keys_are_warned_about_in_file_order(tmp_path: Path) -> None:
     assert [str(p) for p in problems.items] == [
         "articles/a.md:8: warning: unknown key 'zeta' is ignored.",
         "articles/a.md:9: warning: unknown key 'body' is ignored. The article text belongs below the closing `---`."]
+
+
+def test_a_filing_keeps_title_lead_and_source_as_utf8_and_gives_them_back() -> None:
+    from newsarchive.archive import Filing
+
+    record = Record(source="seeds/đà-nẵng.txt", title="Bài thử\0 với chữ Việt", slug="bai-thu", published="2022-05-13",
+                    province=None, province_current=None, district=None, body="Đoạn đầu tiên của bài.\n\nĐoạn thứ hai.")
+    filing = Filing.of(record)
+    assert (filing.title, filing.lead, filing.source) == (record.title, "Đoạn đầu tiên của bài.", record.source)
+    assert isinstance(filing.texts, bytes) and not any(isinstance(value, str) and "Việt" in value for value in filing)
+    empty = Filing.of(Record(source="", title="", slug="x", published=None, province=None, province_current=None,
+                             district=None, body=""))
+    assert (empty.title, empty.lead, empty.source) == ("", "", "")

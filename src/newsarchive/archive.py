@@ -31,8 +31,9 @@ class Filing(NamedTuple):
     """
 
     slug: str  # as the record asks for it (load numbers a taken one)
-    source: str
-    title: str
+    # The title, the lead (the first paragraph of text, for summaries) and the source, in UTF-8, each
+    # behind its length (see the properties): as str, Vietnamese text takes two bytes a character.
+    texts: bytes
     published: str | None
     period: Period | None
     province: str | None
@@ -41,16 +42,35 @@ class Filing(NamedTuple):
     byline: str | None
     directives: tuple[FiledDirective, ...]
     metric_units: tuple[str, ...]  # one per metric
-    lead: str  # the first paragraph of text, for summaries
 
     @classmethod
     def of(cls, record: Record) -> Filing:
         from .body import lead  # not at the top: a build with nothing to do imports this module, not Markdown
 
-        return cls(record.slug, record.source, record.title, record.published, record.period, record.province,
-                   record.province_current, record.district, record.byline,
+        texts = b"".join(len(data).to_bytes(4, "little") + data
+                         for data in (record.title.encode(), lead(record).encode(), record.source.encode()))
+        return cls(record.slug, texts, record.published, record.period, record.province, record.province_current,
+                   record.district, record.byline,
                    tuple(FiledDirective(d.id, d.primary, d.title) for d in record.directives),
-                   tuple(m.unit for m in record.metrics), lead(record))
+                   tuple(m.unit for m in record.metrics))
+
+    def _text(self, number: int) -> str:
+        texts, start = self.texts, 0
+        for _ in range(number):
+            start += 4 + int.from_bytes(texts[start:start + 4], "little")
+        return texts[start + 4:start + 4 + int.from_bytes(texts[start:start + 4], "little")].decode()
+
+    @property
+    def title(self) -> str:
+        return self._text(0)
+
+    @property
+    def lead(self) -> str:
+        return self._text(1)
+
+    @property
+    def source(self) -> str:
+        return self._text(2)
 
     def shared(self, known: dict[Any, Any]) -> Filing:
         """This filing with each value that many articles repeat (date, places, byline, directives,

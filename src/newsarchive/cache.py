@@ -42,7 +42,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-9\n"
+FORMAT = b"newsarchive-state-10\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key

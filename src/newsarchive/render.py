@@ -491,6 +491,36 @@ PARALLEL_MIN = 200  # fewer article pages than this render faster in one process
 CHUNK = 250  # article pages per task handed to a worker process
 
 
+@dataclass
+class MadePieces:
+    """The pieces article tasks made for an assembled file: for each slug, the file its piece is in
+    and where. One int each, not a tuple of a name and two ints: at 100,000 articles there are
+    260,000 of them, all kept until the files are assembled."""
+
+    files: list[str] = field(default_factory=list)  # the piece files, by number
+    numbers: dict[str, int] = field(default_factory=dict)  # piece file -> its number
+    places: dict[str, int] = field(default_factory=dict)  # slug -> file number << 80 | offset << 40 | length
+
+    def add(self, slug: str, file: str, offset: int, length: int) -> None:
+        number = self.numbers.get(file)
+        if number is None:
+            number = self.numbers[file] = len(self.files)
+            self.files.append(file)
+        self.places[slug] = number << 80 | offset << 40 | length
+
+    def get(self, slug: str) -> tuple[str, int, int] | None:
+        place = self.places.get(slug)
+        if place is None:
+            return None
+        return self.files[place >> 80], place >> 40 & _FORTY_BITS, place & _FORTY_BITS
+
+    def clear(self) -> None:
+        self.files, self.numbers, self.places = [], {}, {}
+
+
+_FORTY_BITS = (1 << 40) - 1
+
+
 @dataclass(eq=False)
 class Assembled:
     """A file made of one piece per article (see SiteRenderer.plan_assembled and assemble)."""
@@ -508,7 +538,7 @@ class Assembled:
     before: Pieces = field(default_factory=Pieces)  # the pieces of the previous file
     keys: dict[str, str] = field(default_factory=dict)  # slug -> key of its piece
     todo: set[str] = field(default_factory=set)  # slugs whose piece must be made
-    made: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # slug -> file, offset, length
+    made: MadePieces = field(default_factory=MadePieces)
 
 
 def file_digest(path: str) -> str:
@@ -1187,7 +1217,7 @@ class _Pending:
         self.pools = pools  # the article tasks', then the search index's if it is built
         self.results = results[::-1]  # the next to record last: each is dropped once recorded
         self.index = index
-        self.known: dict[str, str] = {}  # the origins and piece files recorded, each kept once
+        self.known: dict[str, str] = {}  # the origins recorded, each kept once
 
     def record(self, done: TasksDone) -> None:
         files, pieces = done
@@ -1195,7 +1225,7 @@ class _Pending:
         for path, origin, key, stat in files:  # "article.html" and the like arrive a copy per file
             self.renderer.writer.record(path, known.setdefault(origin, origin), key, stat)
         for index, slug, file, start, length in pieces:
-            self.renderer.assembled[index].made[slug] = (known.setdefault(file, file), start, length)
+            self.renderer.assembled[index].made.add(slug, file, start, length)
 
     def poll(self) -> None:
         """Record the tasks done so far, in order: a result waiting to be recorded holds each file's

@@ -451,10 +451,10 @@ def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "_MEMO_LIMIT", 1)
         search._start_over_if_full()
-    assert not search._TERMS and not search._PIECES
+    assert not search._SIGNATURES and not search._PIECES
     # other spellings met first: "UỶ" stands for "Ủy" and "Uỷ" (one term), "BẮC" for "bắc"
     search.analyze(doc("articles/z.html", "UỶ BAN", "BẮC, Bác bạc. LÀM theo"))
-    assert search._SPELLINGS["uy", "uy4"] == "UỶ"
+    assert search._SPELLINGS["uy4"] == "UỶ"
     assert build_index(keyed(DOCS)) == (files, state)
     new = edited(DOCS, 2, text="Uỷ ban Bạc Liêu.")
     written, deleted, _ = update_index(keyed(new), state, files.__getitem__)
@@ -462,9 +462,46 @@ def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "_MEMO_LIMIT", 1)
         assert build_index(keyed(DOCS)) == (files, state)
-    assert "UỶ" not in search._TERMS  # the memos started over before that build
+    assert "UỶ" not in search._SIGNATURES  # the memos started over before that build
 
 
 def test_state_round_trips_through_pickle():
     _, state = build_index(keyed(DOCS))
     assert pickle.loads(pickle.dumps(state)) == state
+
+
+def test_strings_keep_a_list_of_strings_packed():
+    items = ["articles/a.html", "", "Đồng Tháp", "x" * 300]
+    strings = search.Strings(items)
+    assert len(strings) == 4 and list(strings) == items and strings == items and strings != items[:3]
+    assert strings[2] == "Đồng Tháp" and strings[-1] == "x" * 300 and strings[1] == ""
+    with pytest.raises(IndexError):
+        strings[4]
+    again = pickle.loads(pickle.dumps(strings))
+    assert again == strings and again == items
+    again.append("mới")
+    assert again[-1] == "mới" and again != strings
+
+
+def test_term_sizes_are_packed_in_term_order():
+    sizes = {"thap": 12, "bac": 30, "ủy": 7}
+    packed = search.TermSizes.of(sizes)
+    assert list(packed.terms) == ["bac", "thap", "ủy"] and packed.as_dict() == sizes
+    assert packed == search.TermSizes.of(dict(reversed(sizes.items())))  # whatever order it was made in
+
+
+def test_a_term_is_its_signature():
+    """The memos key a term by its signature alone: two spellings with one signature fold alike."""
+    for word in ["Ủy", "Uỷ", "UỶ", "Đắk", "đăk", "Bắc", "bạc", "Nghĩa", "nghiã", "2020", "Hòa", "hoà"]:
+        assert fold(word) == fold(search.signature(word)[:-1]), word
+
+
+def test_a_first_posting_is_kept_as_bytes_until_a_second():
+    lists: dict = {}
+    search._add_postings(lists, 3, {"a": 2, "b": 1})
+    assert lists == {"a": search._varint(3) + search._varint(2), "b": search._varint(3) + search._varint(1)}
+    search._add_postings(lists, 5, {"a": 1})
+    search._add_postings(lists, 40_000, {"a": 40_000})  # past the table of small numbers
+    assert isinstance(lists["a"], search._Varints) and isinstance(lists["b"], bytes)
+    flat = search.decode_values(lists["a"].decode())
+    assert flat == [3, 2, 2, 1, 40_000 - 5, 40_000]  # ids as differences, each followed by its weight

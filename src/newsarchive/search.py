@@ -55,6 +55,7 @@ import re
 import shutil
 import sys
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ from typing import NamedTuple
 
 from .text import fold
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 SHARD_BUDGET = 12_000  # bytes of JSON per term shard before it is split by a longer prefix
 TITLE_WEIGHT = 5
 FIELD_WEIGHT = 3
@@ -297,8 +298,10 @@ _WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall:
 
 # What analyze has met so far. Each term is named by the first spelling met of it ("Ban" and "ban"
 # are one term, named "ban" if that came first), so that counting words counts terms, in C.
-_SPELLINGS: dict[tuple[str, str], str] = {}  # (folded, signature) -> its first spelling
-_TERMS: dict[str, tuple[str, str]] = {}  # first spelling -> (folded, signature)
+# A term is its signature: that fixes its folded form too (both drop the tone marks, and folding
+# drops the other marks), so no (folded, signature) tuple is kept per term.
+_SPELLINGS: dict[str, str] = {}  # signature -> the term's first spelling
+_SIGNATURES: dict[str, str] = {}  # first spelling -> signature
 _FOLDED: dict[str, str] = {"": ""}  # first spelling -> folded; a clause break stays ""
 _MEMO_LIMIT = 500_000  # terms remembered before the memos start over (a long-running server)
 # Pieces remembered before that memo alone starts over: it holds nothing the term tables do not, and
@@ -313,14 +316,14 @@ class _Pieces(dict[str, tuple[str, ...]]):
     def __missing__(self, piece: str) -> tuple[str, ...]:
         words = []
         for word in _WORD_OR_BREAK.findall(piece):
-            if word and word not in _TERMS:  # a new word, or another spelling of a term met before
-                folded = fold(word)
-                term = (word if folded == word else folded, signature(word))  # "2020": the word, not a copy
-                if term not in _SPELLINGS:
-                    _SPELLINGS[term] = word
-                    _TERMS[word] = term
-                    _FOLDED[word] = term[0]
-                word = _SPELLINGS[term]
+            if word and word not in _SIGNATURES:  # a new word, or another spelling of a term met before
+                sig = signature(word)
+                if sig not in _SPELLINGS:
+                    folded = fold(word)
+                    _SPELLINGS[sig] = word
+                    _SIGNATURES[word] = sig
+                    _FOLDED[word] = word if folded == word else folded  # "2020": the word, not a copy
+                word = _SPELLINGS[sig]
             words.append(word)
         if len(self) >= _PIECES_LIMIT:
             self.clear()
@@ -342,14 +345,14 @@ def _words(text: str) -> list[str]:
 def _start_over() -> None:
     """Empty the memos: never while a clean build is adding documents, as it keeps its postings by
     the first spellings of their terms."""
-    for memo in (_PIECES, _SPELLINGS, _TERMS, _FOLDED):
+    for memo in (_PIECES, _SPELLINGS, _SIGNATURES, _FOLDED):
         memo.clear()
     _FOLDED[""] = ""
 
 
 def _start_over_if_full() -> None:
     """Empty the memos when they hold too much (a long-running server): only between builds."""
-    if len(_TERMS) >= _MEMO_LIMIT:
+    if len(_SIGNATURES) >= _MEMO_LIMIT:
         _start_over()
 
 
@@ -371,7 +374,7 @@ def _spelled_terms(doc: SearchDoc) -> tuple[Counter[str], int, set[str]]:
 
 def analyze(doc: SearchDoc) -> DocTerms:
     counted, length, pairs = _spelled_terms(doc)
-    terms = map(_TERMS.__getitem__, counted)  # all distinct: a term has one first spelling
+    terms = ((_FOLDED[word], _SIGNATURES[word]) for word in counted)  # all distinct: a term has one first spelling
     return DocTerms(dict(zip(terms, counted.values())), length, pairs)
 
 
@@ -491,7 +494,7 @@ def _meta(count: int, shards: Iterable[str], split: Iterable[str], facets: Itera
                              "split": sorted(split), "facets": sorted(facets), "pairs": buckets})
 
 
-def _lengths_file(lengths: list[int], fields: list[DocFields]) -> bytes:
+def _lengths_file(lengths: Sequence[int], fields: list[DocFields]) -> bytes:
     """l.js: weighted lengths (BM25 at query time) and year ranks (ties: newest year first)."""
     years = sorted({f.year for f in fields if f.year is not None}, reverse=True)
     rank = {year: i for i, year in enumerate(years)}
@@ -503,16 +506,88 @@ def _lengths_file(lengths: list[int], fields: list[DocFields]) -> bytes:
 # --- state -----------------------------------------------------------------------------------
 
 
+class Strings(Sequence[str]):
+    """A list of strings kept as one UTF-8 buffer and where each ends. At 100,000 documents the URLs
+    and keys take 11 MB so, and 19 MB as str objects; and pickle writes the buffer whole, where it
+    would keep a memo entry for each string."""
+
+    __slots__ = ("data", "ends")
+
+    def __init__(self, items: Iterable[str] = ()):
+        self.data = bytearray()
+        self.ends = array("I")
+        for item in items:
+            self.append(item)
+
+    def append(self, item: str) -> None:
+        self.data += item.encode()
+        try:
+            self.ends.append(len(self.data))
+        except OverflowError:  # past 4 GB of text: 8 bytes an end from now on
+            self.ends = array("Q", self.ends)
+            self.ends.append(len(self.data))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        if not -len(self.ends) <= index < len(self.ends):
+            raise IndexError(index)
+        index %= len(self.ends)
+        return self.data[self.ends[index - 1] if index else 0:self.ends[index]].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        data, start = self.data, 0
+        for end in self.ends:
+            yield data[start:end].decode()
+            start = end
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Strings):
+            return self.ends == other.ends and self.data == other.data
+        return isinstance(other, list) and len(other) == len(self) and all(map(str.__eq__, self, other))
+
+    def __repr__(self) -> str:
+        return f"Strings({list(self)!r})"
+
+    def __reduce__(self) -> tuple[Callable[[bytes, array], Strings], tuple[bytes, array]]:
+        return _strings, (bytes(self.data), self.ends)
+
+
+def _strings(data: bytes, ends: array) -> Strings:
+    made = Strings()
+    made.data[:] = data
+    made.ends = ends
+    return made
+
+
+@dataclass(frozen=True)
+class TermSizes:
+    """The terms of one first letter, in order, with the bytes of each one's shard entry: packed,
+    as the state keeps a size for every term (100,000 of them at 100,000 documents)."""
+
+    terms: Strings
+    sizes: array
+
+    @classmethod
+    def of(cls, sizes: dict[str, int]) -> TermSizes:
+        terms = sorted(sizes)
+        return cls(Strings(terms), array("I", map(sizes.__getitem__, terms)))
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(self.terms, self.sizes))
+
+
 @dataclass
 class IndexState:
     """What `update_index` needs of the previous build (about 2 MB pickled at 10,000 documents)."""
 
     version: int
-    urls: list[str]  # a document's id is its position here (URL order)
-    keys: list[str]  # per id: the caller's key of its content
+    urls: Strings  # a document's id is its position here (URL order)
+    keys: Strings  # per id: the caller's key of its content
     fields: list[DocFields]  # per id
-    lengths: list[int]  # per id: weighted length
-    term_sizes: dict[str, dict[str, int]]  # first letter -> folded term -> bytes of its shard entry
+    lengths: Sequence[int]  # per id: weighted length (an array: 4 bytes each, not an int object)
+    term_sizes: dict[str, TermSizes]  # first letter -> its terms with the bytes of each one's shard entry
     shards: list[str]
     split: list[str]
     facets: list[str]
@@ -579,18 +654,33 @@ class _IdLists:
         return (_varint(ids) if isinstance(ids, int) else ids).decode()
 
 
-def _add_postings(lists: dict[str, _Varints], doc_id: int, weights: dict[str, int]) -> None:
-    """Add a document, later than any added before, to the postings of each term, with its weight."""
+def _add_postings(lists: dict[str, _Varints | bytes], doc_id: int, weights: dict[str, int]) -> None:
+    """Add a document, later than any added before, to the postings of each term, with its weight.
+
+    A term's first posting is kept as bytes: most terms met in one document are met in no other (a
+    number, a name), and a _Varints costs some 80 bytes more. The second one makes it a _Varints.
+    """
+    first = _varint(doc_id)  # the first id is written as it is (the difference from 0)
     for key, weight in weights.items():
         postings = lists.get(key)
-        if postings is None:  # the first id is written as it is (the difference from 0)
-            postings = lists[key] = _Varints(_varint(doc_id) + _varint(weight))
-        else:
-            try:
-                postings += _VARINTS[doc_id - postings.last] + _VARINTS[weight]
-            except IndexError:  # past the table: a number of 32,768 or more
-                postings += _varint(doc_id - postings.last) + _varint(weight)
+        if postings is None:
+            lists[key] = first + _varint(weight)
+            continue
+        try:
+            postings += _VARINTS[doc_id - postings.last] + _VARINTS[weight]
+        except (AttributeError, IndexError):  # its second posting, or a number past the table (32,768 or more)
+            postings = lists[key] = _grown(postings, doc_id, weight)
         postings.last = doc_id
+
+
+def _grown(postings: _Varints | bytes, doc_id: int, weight: int) -> _Varints:
+    """Postings with one more (see _add_postings)."""
+    if not isinstance(postings, _Varints):
+        first = postings
+        postings = _Varints(first)
+        postings.last = decode_values(first.decode())[0]
+    postings += _varint(doc_id - postings.last) + _varint(weight)
+    return postings
 
 
 def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
@@ -640,21 +730,23 @@ class _CleanBuild:
 
     def __init__(self, put: Callable[[str, bytes], None]):
         self.put = put
-        self.postings: dict[str, _Varints] = {}  # a term's first spelling (see _SPELLINGS) -> postings
+        self.postings: dict[str, _Varints | bytes] = {}  # a term's first spelling (see _SPELLINGS) -> postings
         self.pairs = _IdLists()
         self.facets = _IdLists()
-        self.urls: list[str] = []  # per id
-        self.keys: list[str] = []
+        self.urls = Strings()  # per id
+        self.keys = Strings()
+        self.last_url = ""  # of the document added last
         self.fields: list[DocFields] = []
-        self.lengths: list[int] = []
+        self.lengths = array("I")  # per id
         self.known_fields: dict[DocFields, DocFields] = {}  # equal fields kept once: documents share them
         self.docs_data: list[dict[str, object]] = []  # of the documents file not yet written
 
     def add(self, key: str, doc: SearchDoc) -> None:
         """The next document: its file now, and what the other files need of it."""
-        if self.urls and doc.url <= self.urls[-1]:
+        if self.urls and doc.url <= self.last_url:
             raise ValueError(f"search documents given lazily must come in URL order, each URL once: "
-                             f"{doc.url!r} came after {self.urls[-1]!r}")
+                             f"{doc.url!r} came after {self.last_url!r}")
+        self.last_url = doc.url
         doc_id = len(self.urls)
         counted, length, pairs = _spelled_terms(doc)
         _add_postings(self.postings, doc_id, counted)
@@ -696,28 +788,29 @@ class _CleanBuild:
         return IndexState(FORMAT_VERSION, self.urls, self.keys, self.fields, self.lengths, term_sizes,
                           sorted(shards), sorted(split), sorted(facets), pair_bytes, buckets)
 
-    def write_terms(self) -> tuple[list[str], list[str], dict[str, dict[str, int]]]:
+    def write_terms(self) -> tuple[list[str], list[str], dict[str, TermSizes]]:
         """The term shards, one first letter at a time (its plan depends on its own terms alone), so
         that one letter's entries at a time are decoded; returns the shards, the split keys and the
         terms' sizes by first letter."""
         by_letter: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for spelling in self.postings:
-            term, sig = _TERMS[spelling]
+            term, sig = _FOLDED[spelling], _SIGNATURES[spelling]
             by_letter[term[:1]].append((term, sig, spelling))
         # Nothing needs the memos now: an update analyses a few documents, and a build after this
-        # one analyses all of its own. At 100,000 articles they take some 35 MB, which the files
+        # one analyses all of its own. At 100,000 articles they take some 20 MB, which the files
         # and the state about to be made can take instead.
         _start_over()
         shards: list[str] = []
         split: list[str] = []
-        term_sizes: dict[str, dict[str, int]] = {}
+        term_sizes: dict[str, TermSizes] = {}
         for letter in sorted(by_letter):
             entries: dict[str, list[list[str]]] = defaultdict(list)
             for term, sig, spelling in by_letter.pop(letter):
                 entries[term].append([sig, self.postings.pop(spelling).decode()])
             for entry in entries.values():
                 entry.sort()  # by signature
-            sizes = term_sizes[letter] = {term: _entry_size(term, entry) for term, entry in entries.items()}
+            sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
+            term_sizes[letter] = TermSizes.of(sizes)
             plan, letter_split = plan_shards(sizes)
             for key, group in plan.items():
                 self.put(_shard_path(key), _script("t", key, {term: entries[term] for term in group}))
@@ -816,7 +909,7 @@ class _Update:
 
     def run(self, changed: dict[int, SearchDoc], keys: list[str]) -> tuple[dict[str, bytes], list[str], IndexState]:
         state = self.state
-        fields, lengths = list(state.fields), list(state.lengths)
+        fields, lengths = list(state.fields), array("I", state.lengths)
         docs_data: dict[int, list[dict]] = {}  # documents file -> its documents, as changed
         for doc_id, doc in sorted(changed.items()):
             number, place = divmod(doc_id, DOCS_PER_FILE)
@@ -842,7 +935,7 @@ class _Update:
         pair_bytes, buckets = self.update_pairs()
         self.put(LENGTHS_PATH, _lengths_file(lengths, fields))
         self.put(META_PATH, _meta(len(state.urls), shards, split, facets, buckets))
-        new_state = IndexState(FORMAT_VERSION, state.urls, keys, fields, lengths, term_sizes, sorted(shards),
+        new_state = IndexState(FORMAT_VERSION, state.urls, Strings(keys), fields, lengths, term_sizes, sorted(shards),
                                sorted(split), sorted(facets), pair_bytes, buckets)
         return self.files, sorted(self.deleted), new_state
 
@@ -855,7 +948,7 @@ class _Update:
         if not same:
             self.files[path] = content
 
-    def update_terms(self) -> tuple[dict[str, dict[str, int]], set[str], set[str]]:
+    def update_terms(self) -> tuple[dict[str, TermSizes], set[str], set[str]]:
         """Rewrite the entries of the terms whose postings changed, then re-plan their letters."""
         state = self.state
         old_shards, old_split = set(state.shards), set(state.split)
@@ -878,7 +971,7 @@ class _Update:
         term_sizes = dict(state.term_sizes)
         shards, split = set(old_shards), set(old_split)
         for letter in sorted({term[:1] for term in entries}):
-            old_sizes = state.term_sizes.get(letter, {})
+            old_sizes = state.term_sizes[letter].as_dict() if letter in state.term_sizes else {}
             sizes = dict(old_sizes)
             for term, entry in entries.items():
                 if term[:1] != letter:
@@ -888,7 +981,7 @@ class _Update:
                 else:
                     sizes.pop(term, None)
             if sizes:
-                term_sizes[letter] = sizes
+                term_sizes[letter] = TermSizes.of(sizes)
             else:
                 term_sizes.pop(letter, None)
             old_plan = defaultdict(list)

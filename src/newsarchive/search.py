@@ -490,8 +490,9 @@ def plan_shards(sizes: dict[str, int], budget: int = SHARD_BUDGET) -> tuple[dict
 
 
 def _meta(count: int, shards: Iterable[str], split: Iterable[str], facets: Iterable[str], buckets: int) -> bytes:
-    return _script("m", "", {"v": FORMAT_VERSION, "n": count, "k1": K1, "b": B, "dpf": DOCS_PER_FILE, "shards": sorted(shards),
-                             "split": sorted(split), "facets": sorted(facets), "pairs": buckets})
+    return _script("m", "", {"v": FORMAT_VERSION, "n": count, "k1": K1, "b": B, "dpf": DOCS_PER_FILE,
+                             "shards": sorted(shards), "split": sorted(split), "facets": sorted(facets),
+                             "pairs": buckets})
 
 
 def _lengths_file(lengths: Sequence[int], fields: list[DocFields]) -> bytes:
@@ -596,8 +597,9 @@ class IndexState:
 
     def paths(self) -> list[str]:
         """Every file of the index this state describes."""
-        return [META_PATH, LENGTHS_PATH, *map(docs_path, range(docs_files(len(self.urls)))), *map(_shard_path, self.shards),
-                *map(_facet_path, self.facets), *map(_pair_path, range(self.pair_buckets))]
+        return [META_PATH, LENGTHS_PATH, *map(docs_path, range(docs_files(len(self.urls)))),
+                *map(_shard_path, self.shards), *map(_facet_path, self.facets),
+                *map(_pair_path, range(self.pair_buckets))]
 
 
 LazyDoc = SearchDoc | Callable[[], SearchDoc]

@@ -18,6 +18,7 @@ import yaml
 from newsarchive import build as build_module
 from newsarchive import render
 from newsarchive.build import CACHE_DIR, build
+from newsarchive.cache import read_ref
 from newsarchive.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,7 +201,7 @@ def test_a_damaged_record_pack_costs_a_parse_not_a_wrong_page(project: Path, tmp
     rebuild_and_compare(project, tmp_path)
 
 
-def _kept_records(project: Path) -> dict[str, tuple]:
+def _kept_records(project: Path) -> dict[str, bytes]:
     from newsarchive.cache import Cache
 
     cache = Cache(project / CACHE_DIR)
@@ -217,7 +218,7 @@ def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp
     assert not (cache / "records-0.pickle").exists()
     records = _kept_records(project)
     assert len(records) == len(list((project / "articles").glob("*.md"))) == 40
-    assert {p.name for p in cache.glob("records-*")} == {ref[0] for ref in records.values()}
+    assert {p.name for p in cache.glob("records-*")} == {read_ref(ref)[0] for ref in records.values()}
 
 
 def test_the_packs_of_many_edits_are_merged(project: Path, tmp_path: Path, monkeypatch) -> None:
@@ -232,7 +233,7 @@ def test_the_packs_of_many_edits_are_merged(project: Path, tmp_path: Path, monke
         packs.append(len(list((project / CACHE_DIR).glob("records-*.pack"))))
     assert packs[:4] == [2, 3, 1, 2]  # the full build's and one per edit (all small): the fourth merges them
     rebuild_and_compare(project, tmp_path)
-    assert {ref[0] for ref in _kept_records(project).values()} == \
+    assert {read_ref(ref)[0] for ref in _kept_records(project).values()} == \
         {p.name for p in (project / CACHE_DIR).glob("records-*")}
 
 
@@ -356,3 +357,12 @@ def test_outputs_and_pieces_give_back_what_they_were_given_packed() -> None:
     pieces = Pieces()
     pieces["slug"] = (key_of("slug"), 1 << 40, 1234)
     assert pieces["slug"] == (key_of("slug"), 1 << 40, 1234) and pieces.get("other") is None
+
+
+def test_a_record_ref_gives_back_where_the_record_is() -> None:
+    from newsarchive.cache import raw_digest, record_ref
+
+    digest = raw_digest(b"a record")
+    ref = record_ref("records-abc_1.pack", 1 << 40, 1234, digest)
+    assert read_ref(ref) == ("records-abc_1.pack", 1 << 40, 1234, digest)
+    assert len(ref) == 8 + 8 + 16 + len("records-abc_1.pack")

@@ -339,22 +339,20 @@ def _cached_reader(cache: Cache, known: dict[Any, Any]):
         digest = cache.digest(path)
         if digest is None:
             return parsed(path, display, problems)
-        # The root is in the fingerprint, so the path fixes `display` too. Interned: the one string
-        # of the parse workers' report, which the cache keeps.
-        key = sys.intern(f"{digest}:{path}")
-        found = cache.parsed(key)
+        # The root is in the fingerprint, so the path fixes `display` too.
+        found = cache.parsed(path, digest)
         if found is None:
             own = Problems()
             record = read_record(Path(path), display, own)
             filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
-                cache.keep(key, _shared(Parsed(filing, tuple(own.items), _kept(cache, path, record)), known))
+                cache.keep(path, _shared(Parsed(digest, filing, tuple(own.items), _kept(cache, path, record)), known))
             problems.items.extend(own.items)
             return None if filing is None else (filing, AtHand(record))  # type: ignore[arg-type]
         problems.items.extend(found.problems)
         if found.filing is None:
             return None
-        return found.filing, StoredRecord(key, found.record)
+        return found.filing, StoredRecord(path, found.record)
 
     return read
 
@@ -376,7 +374,7 @@ class StoredRecord:
     by value: a worker that reached into the main process's objects for it would copy the memory
     pages they lie in, and at 100,000 articles those pages are most of the archive."""
 
-    key: str  # the cache's: the file's digest and path
+    path: str  # of the article file
     ref: RecordRef | None
 
     def __call__(self) -> Record:
@@ -385,12 +383,13 @@ class StoredRecord:
         assert _STORE is not None
         record = _STORE.record(self.ref) if self.ref is not None else None
         if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
-            path = self.key.partition(":")[2]
+            path = self.path
             record = read_record(Path(path), path, Problems())
             ref = _kept(_STORE, path, record)
-            found = _STORE.parsed(self.key)
-            if ref is not None and found is not None:
-                _STORE.keep(self.key, found._replace(record=ref))
+            digest = _STORE.digest(path) if ref is not None else None
+            found = _STORE.parsed(path, digest) if digest is not None else None
+            if found is not None:
+                _STORE.keep(path, found._replace(record=ref))
                 self.ref = ref
         return record  # type: ignore[return-value]
 
@@ -402,7 +401,7 @@ def _filing(record: Record | None) -> Filing | None:
 
 
 PARSE_CHUNK = 200  # article files per task when parsing in worker processes
-# an article file for a worker to parse: path, how messages show it, cache key (None: the worker hashes the file)
+# an article file for a worker to parse: path, how messages show it, its digest (None: the worker hashes the file)
 ToParse = tuple[str, str, str | None]
 
 
@@ -443,9 +442,8 @@ def _to_parse(config: SiteConfig, cache: Cache, names: list[str]) -> list[ToPars
         digest = cache.digest(path)
         if digest is None:
             continue  # gone since it was listed: load_archive says so
-        key = sys.intern(f"{digest}:{path}")
-        if cache.parsed(key) is None:
-            todo.append((path, display_of(name), key))
+        if cache.parsed(path, digest) is None:
+            todo.append((path, display_of(name), digest))
     return todo
 
 
@@ -458,20 +456,20 @@ def _parse_in_parallel(cache: Cache, pool: Any, todo: list[ToParse], known: dict
     packs = cache.packs()
     chunks = [(packs, todo[start:start + PARSE_CHUNK]) for start in range(0, len(todo), PARSE_CHUNK)]
     for parsed in pool.imap(_parse_chunk, chunks):
-        for path, hashed, key, entry in parsed:
+        for path, hashed, entry in parsed:
+            path = sys.intern(path)  # the string load_archive's article has (see there)
             if hashed is not None:
-                cache.learn(sys.intern(path), *hashed)  # the string load_archive's article has (see there)
+                cache.learn(path, *hashed)
             # Kept only if the file still has the stat it was hashed with: else what was parsed
             # may not be what was hashed.
-            if key is not None and cache.unchanged_since_hashed(path):
-                cache.keep(sys.intern(key), _shared(entry, known))
+            if entry is not None and cache.unchanged_since_hashed(path):
+                cache.keep(path, _shared(entry, known))
 
 
 def _parse_chunk(chunk: tuple[Path, list[ToParse]]
-                 ) -> list[tuple[str, tuple[FileStat | None, str | None] | None, str | None, Parsed]]:
+                 ) -> list[tuple[str, tuple[FileStat | None, str | None] | None, Parsed | None]]:
     """Parse some files into a pack in `packs`, hashing those the main process has no digest of:
-    path, (stat, digest) when hashed here, cache key (None: the file could not be read), what
-    parsing gave."""
+    path, (stat, digest) when hashed here, what parsing gave (None: the file could not be read)."""
     from .cache import Pack
     from .load import read_record
 
@@ -479,15 +477,18 @@ def _parse_chunk(chunk: tuple[Path, list[ToParse]]
     out = []
     pack = Pack(packs)
     try:
-        for path, display, key in files:
+        for path, display, digest in files:
             hashed = content = None
-            if key is None:
+            if digest is None:
                 hashed, content = _hash_and_read(path)
-                key = None if hashed[1] is None else f"{hashed[1]}:{path}"
+                digest = hashed[1]
+            if digest is None:
+                out.append((path, hashed, None))
+                continue
             problems = Problems()
-            record = read_record(Path(path), display, problems, content) if key is not None else None
+            record = read_record(Path(path), display, problems, content)
             kept = None if record is None else pack.add(record)
-            out.append((path, hashed, key, Parsed(_filing(record), tuple(problems.items), kept)))
+            out.append((path, hashed, Parsed(digest, _filing(record), tuple(problems.items), kept)))
     finally:
         pack.close()
     return out
@@ -509,12 +510,9 @@ def _hash_and_read(path: str) -> tuple[tuple[FileStat | None, str | None], tuple
 
 
 def _shared(parsed: Parsed, known: dict[Any, Any]) -> Parsed:
-    """An entry whose repeated values are the ones `known` keeps (see Filing.shared), its pack's
-    name among them. The filings files keep the sharing: pickle writes an object met twice once."""
-    filing, ref = parsed.filing, parsed.record
-    if ref is not None:
-        ref = (known.setdefault(ref[0], ref[0]), *ref[1:])
-    return parsed._replace(filing=filing if filing is None else filing.shared(known), record=ref)
+    """An entry whose repeated values are the ones `known` keeps (see Filing.shared). The filings
+    files keep the sharing: pickle writes an object met twice once."""
+    return parsed if parsed.filing is None else parsed._replace(filing=parsed.filing.shared(known))
 
 
 def _listed(config: SiteConfig) -> list[str]:

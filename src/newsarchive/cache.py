@@ -13,10 +13,10 @@ What the state remembers (`state.pickle`, read by every build):
   the site it left, to recognise a build with nothing to do.
 
 Read only by a build with something to do:
-* `filings-<x>.pickle`: for each article, by digest and path, its filing (what the archive's
-  listings and taxonomies need of it, see archive.Filing), the problems its file has and where its
-  record is, so unchanged files are not parsed again; in 16 files by the first digit of the digest,
-  so that an edit rewrites two of them.
+* `filings-<x>.pickle`: for each article file, by path, the digest of its bytes, its filing (what
+  the archive's listings and taxonomies need of it, see archive.Filing), the problems it has and
+  where its record is, so unchanged files are not parsed again; in 16 files by the first digit of
+  the digest, so that an edit rewrites two of them.
 * record packs (`records-*.pack`): each article's full record, pickled on its own, found by the
   pack, offset, length and digest its filing keeps, so that a build reads and unpickles only the
   records of the pages it renders. The worker processes that parse articles write their packs
@@ -42,10 +42,10 @@ from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Problem
 
-FORMAT = b"newsarchive-state-10\n"
+FORMAT = b"newsarchive-state-11\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
-FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the key
+FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the file's digest
 PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
 SMALL_PACK = 1 << 18  # bytes: a pack this small (an edit's) is worth merging whatever it holds
 RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-hashed: one tick may hide an edit
@@ -53,6 +53,11 @@ RACY_NS = 2_000_000_000  # mtimes this close to the last build's start are re-ha
 
 def digest_bytes(data: bytes | memoryview) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def raw_digest(data: bytes | memoryview) -> bytes:
+    """digest_bytes's 16 bytes, not written out in hex."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class _Hashed:
@@ -221,12 +226,25 @@ class Pieces(PackedTable):
         return _unpack_key(packed[16:]), int.from_bytes(packed[:8], "little"), int.from_bytes(packed[8:16], "little")
 
 
-RecordRef = tuple[str, int, int, str]  # pack file name, offset, length, digest of those bytes
+# Where a record is kept: its pack file's name, offset and length, and the digest of those bytes,
+# packed into one bytes object (see record_ref): a build keeps one per article, and as a tuple of
+# a name, two ints and a hex digest each took 220 bytes, packed under 100.
+RecordRef = bytes
+
+
+def record_ref(pack: str, offset: int, length: int, digest: bytes) -> RecordRef:
+    return offset.to_bytes(8, "little") + length.to_bytes(8, "little") + digest + pack.encode()
+
+
+def read_ref(ref: RecordRef) -> tuple[str, int, int, bytes]:
+    """A record's pack file name, offset, length and digest (16 bytes, see raw_digest)."""
+    return ref[32:].decode(), int.from_bytes(ref[:8], "little"), int.from_bytes(ref[8:16], "little"), ref[16:32]
 
 
 class Parsed(NamedTuple):
     """What parsing one article file gave."""
 
+    digest: str  # of the file's bytes that were parsed
     filing: Any  # archive.Filing, None when the file breaks the record contract
     problems: tuple[Problem, ...]
     record: RecordRef | None = None  # where its full record is kept (None: nowhere, parse the file again)
@@ -246,7 +264,7 @@ class Pack:
     def add_pickled(self, data: bytes) -> RecordRef:
         offset = self.file.tell()
         self.file.write(data)
-        return self.name, offset, len(data), digest_bytes(data)
+        return record_ref(self.name, offset, len(data), raw_digest(data))
 
     def close(self) -> None:
         self.file.close()
@@ -353,10 +371,15 @@ class Cache:
         self.notice = ""  # why the previous state was not used, for the build report
         self.previous = self._read(STATE_FILE, State) if folder else None
         self.started_ns = _now_ns(folder) if folder else 0
-        # Digests carry over whatever the fingerprint: they depend on file bytes only. Taken over,
-        # not copied: nothing reads the previous state's afterwards.
-        self.files: dict[str, tuple[FileStat, str]] = self.previous.files if self.previous else {}
+        # Digests carry over whatever the fingerprint: they depend on file bytes only. Their paths
+        # interned, as the build's own strings for articles and sources are: one string a path.
+        self.files: dict[str, tuple[FileStat, str]] = {}
+        if self.previous:
+            self.files = {sys.intern(path): found for path, found in self.previous.files.items()}
+            self.previous.files.clear()  # nothing reads the previous state's afterwards
         self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
+        # By article path: a key of the file's digest and path took 175 bytes an article, and the
+        # path is a string the build keeps anyway.
         self.known: dict[str, Parsed] | None = None  # the last build's filings, read when first asked for
         self.used: dict[str, Parsed] = {}  # what this build used: the next state keeps only these
         self.temporary: Path | None = None  # the packs of a cache without a folder
@@ -456,23 +479,23 @@ class Cache:
         known = self.files.get(path)
         return known is not None and stat_of(path) == known[0]
 
-    def parsed(self, key: str) -> Parsed | None:
-        """What parsing the file of this key (digest and path) gave in this build or the last."""
-        found = self.used.get(key)
+    def parsed(self, path: str, digest: str) -> Parsed | None:
+        """What parsing the file at this path with these bytes gave in this build or the last."""
+        found = self.used.get(path)
         if found is None:
             if self.known is None:
                 self.known = self._read_filings()
-            found = self.known.get(key)
-            if found is not None:
-                self.used[key] = found
-        return found
+            found = self.known.get(path)
+            if found is not None and found.digest == digest:
+                self.used[path] = found
+        return found if found is not None and found.digest == digest else None
 
     def _read_filings(self) -> dict[str, Parsed]:
         known: dict[str, Parsed] = {}
         if self.folder is not None and self.trusted is not None:
             for group in FILINGS_GROUPS:
                 filings = self._read(f"filings-{group}.pickle", dict) or {}
-                # Keys interned: the build asks with interned keys and keeps them, one string each.
+                # Paths interned: the build asks with interned paths and keeps them, one string each.
                 known.update(zip(map(sys.intern, filings), filings.values()))
         return known
 
@@ -480,17 +503,17 @@ class Cache:
         """Write the groups of filings that differ from the last build's (all of them with `rewrite`)."""
         assert self.folder is not None
         groups: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
-        for key, parsed in self.used.items():
-            groups.setdefault(key[0], {})[key] = parsed
+        for path, parsed in self.used.items():
+            groups.setdefault(parsed.digest[0], {})[path] = parsed
         before: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
-        for key, parsed in (self.known or {}).items():
-            before.setdefault(key[0], {})[key] = parsed
+        for path, parsed in (self.known or {}).items():
+            before.setdefault(parsed.digest[0], {})[path] = parsed
         for group, filings in sorted(groups.items()):
             if rewrite or filings != before.get(group) or not (self.folder / f"filings-{group}.pickle").exists():
                 self._write(f"filings-{group}.pickle", filings)
 
-    def keep(self, key: str, parsed: Parsed) -> None:
-        self.used[key] = parsed
+    def keep(self, path: str, parsed: Parsed) -> None:
+        self.used[path] = parsed
 
     def packs(self) -> Path:
         """The folder of the record packs (made on first use for a cache without a folder)."""
@@ -523,7 +546,7 @@ class Cache:
 
     def _pickled(self, ref: RecordRef) -> bytes | None:
         """A record's bytes, when its pack still holds them as they were written."""
-        name, offset, length, digest = ref
+        name, offset, length, digest = read_ref(ref)
         if self.pack is not None and name == self.pack.name and os.getpid() == self.owner:
             self.pack.file.flush()  # (a forked worker's copy of the buffer is the owner's to write: see flush)
         fd = self.open_packs.get(name)
@@ -533,7 +556,7 @@ class Cache:
             except OSError:
                 return None
         data = os.pread(fd, length, offset)
-        return data if len(data) == length and digest_bytes(data) == digest else None
+        return data if len(data) == length and raw_digest(data) == digest else None
 
     def flush(self) -> None:
         """Write out the records this process added, before it forks workers that read them."""
@@ -571,7 +594,7 @@ class Cache:
             self.pack = None
         merged = self._merge_packs()
         self._write_filings(rewrite=merged or self.known is None)
-        referenced = {parsed.record[0] for parsed in self.used.values() if parsed.record}
+        referenced = {read_ref(parsed.record)[0] for parsed in self.used.values() if parsed.record}
         for stale in sorted(self.folder.glob("records-*")):  # packs of edited or deleted articles, old layouts
             if stale.name not in referenced:
                 stale.unlink(missing_ok=True)
@@ -588,17 +611,18 @@ class Cache:
         live: dict[str, int] = {}
         for parsed in self.used.values():
             if parsed.record:
-                live[parsed.record[0]] = live.get(parsed.record[0], 0) + parsed.record[2]
+                name, _, length, _ = read_ref(parsed.record)
+                live[name] = live.get(name, 0) + length
         sizes = {name: size_of(stat) for name in live if (stat := stat_of(self.folder / name)) is not None}
         thin = {name for name, size in sizes.items() if size < SMALL_PACK or live[name] * 2 < size}
         if len(thin) <= PACK_MERGE:
             return False
         merged = Pack(self.folder)
         try:
-            for key, parsed in self.used.items():
-                if parsed.record and parsed.record[0] in thin:
+            for path, parsed in self.used.items():
+                if parsed.record and read_ref(parsed.record)[0] in thin:
                     data = self._pickled(parsed.record)
-                    self.used[key] = parsed._replace(record=None if data is None else merged.add_pickled(data))
+                    self.used[path] = parsed._replace(record=None if data is None else merged.add_pickled(data))
         finally:
             merged.close()
         return True

@@ -614,7 +614,7 @@ class _SourceFinder:
         resolved, inside, files = known
         link = files.get(name)
         if link is False:  # a plain file, listed: in the project when its folder is
-            candidate = f"{resolved}/{name}"
+            candidate = sys.intern(f"{resolved}/{name}")  # one string with the cache's (see Cache.files)
         else:
             found = (self.root / source).resolve()
             candidate, inside = str(found), found.is_relative_to(self.root)

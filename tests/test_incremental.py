@@ -366,3 +366,23 @@ def test_a_record_ref_gives_back_where_the_record_is() -> None:
     ref = record_ref("records-abc_1.pack", 1 << 40, 1234, digest)
     assert read_ref(ref) == ("records-abc_1.pack", 1 << 40, 1234, digest)
     assert len(ref) == 8 + 8 + 16 + len("records-abc_1.pack")
+
+
+def test_a_state_is_read_back_whole_when_its_tables_are_written_a_chunk_at_a_time(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    from newsarchive import cache as cache_module
+    from newsarchive.cache import Cache, Outputs, Pieces, SiteState, State, key_of
+
+    monkeypatch.setattr(cache_module, "TABLE_CHUNK", 2)
+    outputs = Outputs()
+    for number in range(5):
+        outputs[f"{number}.html"] = (key_of(number), number)
+    fragments = {"data/articles.json": Pieces(), "metrics.html": Pieces()}
+    fragments["data/articles.json"]["a"] = (key_of("a"), 0, 10)
+    site = SiteState(7, outputs, fragments, b"index")
+    state = State(files={f"{number}.md": (number, key_of(number)) for number in range(3)}, inputs={"0.md": None})
+    cache = Cache(tmp_path)
+    cache._write(cache_module.SITE_FILE, site)
+    cache._write(cache_module.STATE_FILE, state)
+    assert cache._read(cache_module.SITE_FILE, SiteState) == site
+    assert cache._read(cache_module.STATE_FILE, State) == state

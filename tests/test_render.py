@@ -281,3 +281,15 @@ def test_listing_items_renders_each_article_once_and_fills_in_each_page(tmp_path
     assert calls == ["a", "b"]  # b's item was kept, not rendered again
     items.clear()
     assert items([b], "2", "", "") == '<h2><a href="b.html">Đà Nẵng</a>' and calls == ["a", "b", "b"]
+
+
+def test_made_pieces_are_given_back_in_archive_order() -> None:
+    from newsarchive.render import MadePieces
+
+    made = MadePieces()
+    made.add(1, "pieces/0-1", 0, 10)
+    made.add(4, "pieces/1-1", 1 << 40, 7)
+    with pytest.raises(ValueError):
+        made.add(3, "pieces/1-1", 20, 5)  # tasks are recorded in archive order
+    assert [made.take(number) for number in range(6)] == \
+        [None, ("pieces/0-1", 0, 10), None, None, ("pieces/1-1", 1 << 40, 7), None]

@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import astuple, dataclass, field
@@ -467,14 +468,15 @@ class TaskArticle:
     """What an article task needs of an article besides its record, which the worker reads: not
     its filing, whose text pickle would also keep a UTF-8 copy of in the main process."""
 
+    number: int  # its place in the archive's articles
     slug: str
     display: str
     source_file: str | None
     read: Callable[[], Record]
 
     @classmethod
-    def of(cls, article: Article) -> TaskArticle:
-        return cls(article.slug, article.display, article.source_file, article.read)
+    def of(cls, number: int, article: Article) -> TaskArticle:
+        return cls(number, article.slug, article.display, article.source_file, article.read)
 
     def load(self) -> Record:
         return self.read()
@@ -485,40 +487,46 @@ class TaskArticle:
 ArticleTask = tuple[TaskArticle, str | None, str | None, tuple[int, ...]]
 # what the search index is made from: per article in URL order, its key, slug and record reader
 SearchSource = tuple[str, str, Callable[[], Record]]
-# what some tasks did: the files written (path, origin, key, stat), the pieces made (file, slug, where)
-TasksDone = tuple[list[tuple[str, str, str, FileStat]], list[tuple[int, str, str, int, int]]]
+# what some tasks did: the files written (path, origin, key, stat), the pieces made (assembled file,
+# article number, piece file, offset, length)
+TasksDone = tuple[list[tuple[str, str, str, FileStat]], list[tuple[int, int, str, int, int]]]
 PARALLEL_MIN = 200  # fewer article pages than this render faster in one process than forking costs
 CHUNK = 250  # article pages per task handed to a worker process
 
 
-@dataclass
 class MadePieces:
-    """The pieces article tasks made for an assembled file: for each slug, the file its piece is in
-    and where. One int each, not a tuple of a name and two ints: at 100,000 articles there are
-    260,000 of them, all kept until the files are assembled."""
+    """The pieces article tasks made for an assembled file, in archive order (the order the tasks
+    are done and recorded in): for each, the article's number in the archive, the piece file it is
+    in and where. In arrays, not a table by slug: at 100,000 articles there are 260,000 pieces, all
+    kept until the files are assembled, and a slug, an int and a table entry each took 90 bytes."""
 
-    files: list[str] = field(default_factory=list)  # the piece files, by number
-    numbers: dict[str, int] = field(default_factory=dict)  # piece file -> its number
-    places: dict[str, int] = field(default_factory=dict)  # slug -> file number << 80 | offset << 40 | length
+    def __init__(self) -> None:
+        self.files: list[str] = []  # the piece files, by number
+        self.numbers: dict[str, int] = {}  # piece file -> its number
+        self.articles, self.file_numbers = array("I"), array("I")
+        self.offsets, self.lengths = array("Q"), array("Q")
+        self.taken = 0  # the pieces `take` gave
 
-    def add(self, slug: str, file: str, offset: int, length: int) -> None:
+    def add(self, article: int, file: str, offset: int, length: int) -> None:
+        if self.articles and article <= self.articles[-1]:
+            raise ValueError(f"the piece of article {article} comes after that of article {self.articles[-1]}")
         number = self.numbers.get(file)
         if number is None:
             number = self.numbers[file] = len(self.files)
             self.files.append(file)
-        self.places[slug] = number << 80 | offset << 40 | length
+        self.articles.append(article)
+        self.file_numbers.append(number)
+        self.offsets.append(offset)
+        self.lengths.append(length)
 
-    def get(self, slug: str) -> tuple[str, int, int] | None:
-        place = self.places.get(slug)
-        if place is None:
+    def take(self, article: int) -> tuple[str, int, int] | None:
+        """The piece made for this article (file, offset, length), None when none was; asked for
+        in archive order."""
+        at = self.taken
+        if at == len(self.articles) or self.articles[at] != article:
             return None
-        return self.files[place >> 80], place >> 40 & _FORTY_BITS, place & _FORTY_BITS
-
-    def clear(self) -> None:
-        self.files, self.numbers, self.places = [], {}, {}
-
-
-_FORTY_BITS = (1 << 40) - 1
+        self.taken += 1
+        return self.files[self.file_numbers[at]], self.offsets[at], self.lengths[at]
 
 
 @dataclass(eq=False)
@@ -577,7 +585,7 @@ class ArticlePages:
         """Do some article tasks; the pieces go into one file per assembled file, in archive order
         and with its separator between two, so that assemble() copies a run of them at once."""
         pieces: dict[int, Any] = {}  # assembled file -> the open file of its pieces
-        made: list[tuple[int, str, str, int, int]] = []
+        made: list[tuple[int, int, str, int, int]] = []
         writer = Writer(Path(self.out_dir))  # what these tasks write, reported back to the site's
         writer.folders = set(self.folders)
         try:
@@ -601,7 +609,7 @@ class ArticlePages:
                     start = file.tell()
                     data = getattr(self, maker)(article, record)
                     file.write(data)
-                    made.append((index, article.slug, file.name, start, len(data)))
+                    made.append((index, article.number, file.name, start, len(data)))
         finally:
             for file in pieces.values():
                 file.close()
@@ -839,7 +847,7 @@ class SiteRenderer:
         process goes on with the listings meanwhile.
         """
         todo: list[ArticleTask] = []
-        for article in self.archive.articles:
+        for number, article in enumerate(self.archive.articles):
             page_key = self.article_key(article)
             page = None if self.writer.reuse(self.links.article(article), page_key, "article.html") else page_key
             source = None
@@ -849,7 +857,7 @@ class SiteRenderer:
                     source = source_key
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
             if page or source or pieces:
-                todo.append((TaskArticle.of(article), page, source, pieces))
+                todo.append((TaskArticle.of(number, article), page, source, pieces))
         for spec in self.assembled:
             spec.todo.clear()  # now in the tasks
         search = self.new_index is None and not self.update_search_index()
@@ -1048,10 +1056,11 @@ class SiteRenderer:
             offset = len(spec.head)
             step = len(spec.separator)
             run: list[Any] | None = None  # [file, start, end]: bytes to copy as they are
-            articles = (a for a in self.archive.articles if not spec.metrics_only or a.filing.metric_units)
-            for index, article in enumerate(articles):
+            articles = ((number, a) for number, a in enumerate(self.archive.articles)
+                        if not spec.metrics_only or a.filing.metric_units)
+            for index, (number, article) in enumerate(articles):
                 slug = article.slug
-                source, start, length = made.get(slug) or (str(spec.previous), *spec.before[slug][1:])
+                source, start, length = made.take(number) or (str(spec.previous), *spec.before[slug][1:])
                 file = opened.get(source)
                 if file is None:
                     file = opened[source] = sources.enter_context(open(source, "rb"))
@@ -1072,7 +1081,7 @@ class SiteRenderer:
             out.write(spec.tail)
             out.flush()
             self.writer.outputs[spec.path] = (spec.key, _fstat(out.fileno()))
-        made.clear()  # every piece is copied
+        spec.made = MadePieces()  # every piece is copied
 
     def write_sitemap(self) -> None:
         pages = sorted(p for p in self.writer.html_pages if p != "404.html")
@@ -1224,8 +1233,8 @@ class _Pending:
         known = self.known
         for path, origin, key, stat in files:  # "article.html" and the like arrive a copy per file
             self.renderer.writer.record(path, known.setdefault(origin, origin), key, stat)
-        for index, slug, file, start, length in pieces:
-            self.renderer.assembled[index].made.add(slug, file, start, length)
+        for index, number, file, start, length in pieces:
+            self.renderer.assembled[index].made.add(number, file, start, length)
 
     def poll(self) -> None:
         """Record the tasks done so far, in order: a result waiting to be recorded holds each file's

@@ -386,3 +386,15 @@ def test_a_state_is_read_back_whole_when_its_tables_are_written_a_chunk_at_a_tim
     cache._write(cache_module.STATE_FILE, state)
     assert cache._read(cache_module.SITE_FILE, SiteState) == site
     assert cache._read(cache_module.STATE_FILE, State) == state
+
+
+def test_the_inputs_saved_are_their_digests_as_the_build_first_saw_them(tmp_path: Path) -> None:
+    from newsarchive.cache import Cache, PinnedDigests
+
+    article = tmp_path / "a.md"
+    article.write_text("một")
+    cache = Cache(None)
+    inputs = PinnedDigests(cache, [str(article), str(tmp_path / "absent.md")])
+    first = cache.digest(str(article))
+    article.write_text("hai, sửa trong lúc build")
+    assert dict(inputs) == {str(article): first, str(tmp_path / "absent.md"): None} and first is not None

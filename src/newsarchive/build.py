@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .archive import Archive, article_names
-from .cache import (FORMAT, Cache, FileStat, Parsed, RecordRef, SiteState, State, digest_bytes, hash_file, key_of,
-                    stat_of)
+from .cache import (FORMAT, Cache, FileStat, Parsed, PinnedDigests, RecordRef, SiteState, State, digest_bytes,
+                    hash_file, key_of, stat_of)
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -100,7 +100,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
             report.problems.items.extend(state.problems)
             return report
         if state is not None:
-            state.inputs.clear()  # compared; the digests themselves stay in the cache's files
+            state.inputs = {}  # compared; the digests themselves stay in the cache's files
 
         # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
         from .load import load_archive
@@ -534,8 +534,8 @@ def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
     return sorted({a.source_file or str((root / a.filing.source).resolve()) for a in archive.articles})
 
 
-def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> dict[str, str | None]:
-    return {p: cache.digest(p) for p in sorted(set(read) | set(_listed(config)))}  # the archive's strings kept
+def _inputs(config: SiteConfig, cache: Cache, read: list[str]) -> PinnedDigests:
+    return PinnedDigests(cache, sorted(set(read) | set(_listed(config))))  # the archive's strings kept
 
 
 def _nothing_changed(state: State, config: SiteConfig, output: Path, cache: Cache) -> bool:

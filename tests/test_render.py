@@ -293,3 +293,11 @@ def test_made_pieces_are_given_back_in_archive_order() -> None:
         made.add(3, "pieces/1-1", 20, 5)  # tasks are recorded in archive order
     assert [made.take(number) for number in range(6)] == \
         [None, ("pieces/0-1", 0, 10), None, None, ("pieces/1-1", 1 << 40, 7), None]
+
+
+def test_writer_writes_text_made_a_piece_at_a_time(tmp_path: Path) -> None:
+    writer = Writer(tmp_path)
+    pieces = ["<urlset>", *(f"<loc>trang-{n}.html</loc>" for n in range(5000)), "</urlset>\n"]
+    writer.write("sitemap.xml", iter(pieces), "sitemap.xml", "k")
+    assert (tmp_path / "sitemap.xml").read_text("utf-8") == "".join(pieces)
+    assert writer.outputs["sitemap.xml"][0] == "k"

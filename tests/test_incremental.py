@@ -371,7 +371,7 @@ def test_a_record_ref_gives_back_where_the_record_is() -> None:
 def test_a_state_is_read_back_whole_when_its_tables_are_written_a_chunk_at_a_time(tmp_path: Path,
                                                                                    monkeypatch) -> None:
     from newsarchive import cache as cache_module
-    from newsarchive.cache import Cache, Outputs, Pieces, SiteState, State, key_of
+    from newsarchive.cache import Cache, Outputs, Pieces, PinnedDigests, SiteState, State, key_of
 
     monkeypatch.setattr(cache_module, "TABLE_CHUNK", 2)
     outputs = Outputs()
@@ -386,6 +386,9 @@ def test_a_state_is_read_back_whole_when_its_tables_are_written_a_chunk_at_a_tim
     cache._write(cache_module.STATE_FILE, state)
     assert cache._read(cache_module.SITE_FILE, SiteState) == site
     assert cache._read(cache_module.STATE_FILE, State) == state
+    state.inputs = PinnedDigests(cache, [str(tmp_path / "absent.md")])
+    cache._write(cache_module.STATE_FILE, state)
+    assert cache._read(cache_module.STATE_FILE, State).inputs == {str(tmp_path / "absent.md"): None}
 
 
 def test_the_inputs_saved_are_their_digests_as_the_build_first_saw_them(tmp_path: Path) -> None:

@@ -214,6 +214,12 @@ class Outputs(PackedTable):
     def stat(self, path: str) -> FileStat:
         return int.from_bytes(self.packed[path][:24], "little")
 
+    def made_from(self, path: str, key: str) -> bool:
+        """Whether the file at `path` was made from `key`: compared packed, as an edit asks it of
+        every file of the site."""
+        packed = self.packed.get(path)
+        return packed is not None and packed[24:] == _pack_key(key)
+
 
 class Pieces(PackedTable):
     """Article slug -> (key, offset, length) of its piece in a file assembled from one piece per

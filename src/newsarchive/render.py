@@ -123,10 +123,9 @@ class Writer:
 
     def reuse(self, path: str, key: str, origin: str) -> bool:
         """Keep the previous build's file when it was made from the same inputs and is untouched."""
-        known = self.previous.outputs.get(path) if self.previous else None
-        if known is None or known[0] != key:
+        if self.previous is None or not self.previous.outputs.made_from(path, key):
             return False
-        if not self.previous.untouched(path):  # type: ignore[union-attr]
+        if not self.previous.untouched(path):
             return False  # changed or removed by hand since: render it again
         self.keep(path, origin)
         return True

@@ -347,6 +347,9 @@ def test_outputs_and_pieces_give_back_what_they_were_given_packed() -> None:
     assert outputs["c.html"] == ("not a digest", 8)
     assert outputs["d.html"] == (key_of("d").upper(), 9)
     assert len(outputs.packed["a.html"]) == 24 + 1 + 16  # stat, then the digest's 16 bytes
+    assert outputs.made_from("a.html", key_of("a")) and not outputs.made_from("a.html", key_of("b"))
+    assert outputs.made_from("c.html", "not a digest") and not outputs.made_from("d.html", key_of("d"))
+    assert not outputs.made_from("missing.html", key_of("a"))
 
     again = pickle.loads(pickle.dumps(outputs))
     assert type(again) is Outputs and dict(again.items()) == dict(outputs.items())

@@ -867,7 +867,7 @@ class SiteRenderer:
             page = None if self.writer.reuse(self.links.article(article), page_key, "article.html") else page_key
             source = None
             if article.source_file:
-                source_key = self.digest_file(article.source_file)  # a copy: its key is its digest
+                source_key = self.digest_file(article.source_file)  # linked or copied: its key is its digest
                 if not self.writer.reuse(self.links.source(article), source_key, article.display):
                     source = source_key
             pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)

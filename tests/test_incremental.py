@@ -360,6 +360,11 @@ def test_outputs_and_pieces_give_back_what_they_were_given_packed() -> None:
     pieces = Pieces()
     pieces["slug"] = (key_of("slug"), 1 << 40, 1234)
     assert pieces["slug"] == (key_of("slug"), 1 << 40, 1234) and pieces.get("other") is None
+    assert pieces.made_from("slug", key_of("slug")) and not pieces.made_from("slug", key_of("other"))
+    assert not pieces.made_from("other", key_of("slug")) and pieces.place("slug") == (1 << 40, 1234)
+    moved = Pieces()
+    moved.moved("slug", pieces, 99)
+    assert moved["slug"] == (key_of("slug"), 99, 1234)
 
 
 def test_a_record_ref_gives_back_where_the_record_is() -> None:

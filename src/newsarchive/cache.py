@@ -235,6 +235,21 @@ class Pieces(PackedTable):
     def unpack(packed: bytes) -> tuple[str, int, int]:
         return _unpack_key(packed[16:]), int.from_bytes(packed[:8], "little"), int.from_bytes(packed[8:16], "little")
 
+    def made_from(self, slug: str, key: str) -> bool:
+        """Whether the piece of `slug` was made from `key`: compared packed, as an edit asks it of
+        every piece."""
+        packed = self.packed.get(slug)
+        return packed is not None and packed[16:] == _pack_key(key)
+
+    def place(self, slug: str) -> tuple[int, int]:
+        """The offset and length of a piece."""
+        packed = self.packed[slug]
+        return int.from_bytes(packed[:8], "little"), int.from_bytes(packed[8:16], "little")
+
+    def moved(self, slug: str, other: Pieces, offset: int) -> None:
+        """Keep another table's piece for this slug, its bytes now at `offset`."""
+        self.packed[slug] = offset.to_bytes(8, "little") + other.packed[slug][8:]
+
 
 # Where a record is kept: its pack file's name, offset and length, and the digest of those bytes,
 # packed into one bytes object (see record_ref): a build keeps one per article, and as a tuple of

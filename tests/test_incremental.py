@@ -131,6 +131,26 @@ def test_a_template_change_renders_only_the_pages_that_use_it(project: Path, tmp
     assert report.rendered == year_pages + len(always)
 
 
+def test_an_edit_parses_only_the_templates_whose_source_changed(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """What each template names is kept by the digest of its source: an article edit parses no
+    template, and one edited to name another is parsed again, so that the other's changes reach
+    its pages."""
+    from jinja2 import Environment
+
+    parsed: list[str] = []
+    original = Environment.parse
+    monkeypatch.setattr(Environment, "parse", lambda self, source, name=None, filename=None:
+                        parsed.append(name) or original(self, source, name, filename))
+    edit(first_article(project), "title: ", "title: Sửa tiêu đề - ")
+    assert not build(load_config(project / "site.yaml")).unchanged and parsed == []
+    (project / "templates" / "_note.html").write_text("<p>Ghi chú</p>\n", encoding="utf-8")
+    edit(project / "templates" / "year.html", "{% block content %}\n", '{% block content %}\n{% include "_note.html" %}\n')
+    assert not build(load_config(project / "site.yaml")).unchanged and parsed == ["year.html", "_note.html"]
+    edit(project / "templates" / "_note.html", "Ghi chú", "Ghi chú mới")
+    rebuild_and_compare(project, tmp_path)
+    assert all("Ghi chú mới" in page.read_text("utf-8") for page in (project / "site" / "years").glob("2*.html"))
+
+
 def test_a_macro_change_renders_every_page_that_imports_it(project: Path, tmp_path: Path) -> None:
     edit(project / "templates" / "_macros.html", '<li class="item">', '<li class="item article-item">')
     report = rebuild_and_compare(project, tmp_path)

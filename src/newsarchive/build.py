@@ -197,7 +197,7 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
         cache.write(State(inputs=inputs, folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
                           pages=report.pages, articles=report.articles, problems=list(report.problems.items)),
                     SiteState(outputs=renderer.writer.outputs, fragments=renderer.fragments,
-                              search=renderer.search_state))
+                              search=renderer.search_state, templates=renderer.referenced))
     return report
 
 
@@ -567,4 +567,5 @@ def _previous_site(cache: Cache, output: Path) -> Previous | None:
     site = cache.site()
     if site is None:
         return None
-    return Previous(output, site.outputs, site.fragments, site.search, cache.check_outputs(output, site.outputs))
+    return Previous(output, site.outputs, site.fragments, site.search, site.templates,
+                    cache.check_outputs(output, site.outputs))

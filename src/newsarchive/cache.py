@@ -23,7 +23,8 @@ Read only by a build with something to do:
   themselves: records never pass through the main process.
 * `site.pickle`: for every file of the built site, the key of everything it was made from and its
   stat, so an unchanged page is kept instead of rendered and a file changed by hand in the site is
-  noticed and rewritten; the pieces of the assembled files; the search index's state.
+  noticed and rewritten; the pieces of the assembled files; the search index's state; the templates
+  each template names (by the digest of its source), so that an edit parses no template.
 """
 
 from __future__ import annotations
@@ -333,6 +334,7 @@ class SiteState(Tabled):
     outputs: Outputs = field(default_factory=Outputs)
     fragments: dict[str, Pieces] = field(default_factory=dict)  # assembled file -> its pieces
     search: bytes | None = None  # search.IndexState of the site's index, pickled, for the next build's update
+    templates: dict[str, list[str]] = field(default_factory=dict)  # a template's source's digest -> what it names
 
     def tables(self) -> list[Mapping[str, Any]]:
         return [self.outputs, *self.fragments.values()]

@@ -322,6 +322,26 @@ def test_an_edit_made_while_a_build_runs_is_picked_up_by_the_next(project: Path,
     assert not report.unchanged
 
 
+def test_an_article_added_while_a_build_runs_is_picked_up_by_the_next(project: Path, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """The folder is listed once: an article added after that is no input of the build, however
+    late it looks again, and so the next build renders it."""
+    articles = sorted((project / "articles").glob("*.md"))
+    original = render.SiteRenderer.__init__
+
+    def add_an_article(self, *args, **kwargs):
+        text = articles[1].read_text("utf-8").replace("slug: ", "slug: them-giua-chung-", 1)
+        (project / "articles" / "them-giua-chung.md").write_text(text, encoding="utf-8")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(render.SiteRenderer, "__init__", add_an_article)
+    edit(articles[0], "title: ", "title: Trước - ")  # so there is a build
+    assert build(load_config(project / "site.yaml")).articles == 60
+    monkeypatch.setattr(render.SiteRenderer, "__init__", original)
+    report = rebuild_and_compare(project, tmp_path)
+    assert not report.unchanged and report.articles == 61
+
+
 def test_the_output_check_finds_files_changed_by_hand_with_or_without_a_child(tmp_path: Path, monkeypatch) -> None:
     from newsarchive.cache import OutputCheck, Outputs, key_of, stat_of
 

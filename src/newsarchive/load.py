@@ -536,9 +536,11 @@ def parsed(path: str, display: str, problems: Problems) -> tuple[Filing, Callabl
     return None if record is None else (Filing.of(record), AtHand(record))
 
 
-def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None = None) -> Archive:
+def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None = None,
+                 names: list[str] | None = None) -> Archive:
     """`reader` gives each file's filing and a way to its full record (the build passes one that
-    skips unchanged files and reads their records only if a page needs them)."""
+    skips unchanged files and reads their records only if a page needs them); `names`, the article
+    files' names (see article_names), when the caller has listed the folder already."""
     reader = reader or parsed
     articles_dir = config.path("articles_dir")
     root = config.root.resolve()
@@ -550,7 +552,7 @@ def load_archive(config: SiteConfig, problems: Problems, reader: Reader | None =
     taken: dict[str, str] = {}
     sources = _SourceFinder(root)
     display_of = article_displays(articles_dir, root)
-    for name in article_names(articles_dir):
+    for name in article_names(articles_dir) if names is None else names:
         path = sys.intern(f"{articles_dir}/{name}")  # one string with the cache's, which parse workers report
         display = display_of(name)
         found = reader(path, display, problems)

@@ -88,6 +88,25 @@ def test_postings_round_trip():
     assert search.decode_postings(encoded) == postings
 
 
+def test_values_are_decoded_a_run_at_a_time_and_a_cut_off_number_is_left_out():
+    values = [3, 0, 31, 32, 5, 1 << 40, 7, 7, 1000]
+    encoded = "".join(map(search._spelled, values))
+    assert search.decode_values(encoded) == values
+    assert search.decode_values(encoded[:-1]) == values[:-1]  # 1000 takes two digits: one is left
+    assert search.decode_values(search._spelled(1 << 40)[:-1]) == [] and search.decode_values("") == []
+    with pytest.raises(ValueError):
+        search.decode_values("ab*")
+
+
+def test_postings_changed_are_the_postings_encoded_anew():
+    postings = [(0, 1), (1, 40), (33, 5), (1000, 2000), (100000, 1)]
+    changes = {1: 0, 33: 6, 500: 3, 200000: 1, 7: 0}  # out, changed, in, in at the end, out of none
+    expected = [(doc, weight) for doc, weight in sorted({**dict(postings), **changes}.items()) if weight]
+    assert search.changed_postings(search.encode_postings(postings), changes) == search.encode_postings(expected)
+    assert search.changed_postings(search.encode_postings(postings), dict.fromkeys(dict(postings), 0)) == ""
+    assert search.changed_postings("", {5: 2}) == search.encode_postings([(5, 2)])
+
+
 def test_file_names_are_portable():
     assert search.file_name("ba") == "ba"
     assert search.file_name("p-dong-thap") == "p-dong-thap"

@@ -56,11 +56,12 @@ import shutil
 import sys
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
-from itertools import chain, compress
+from itertools import accumulate, chain, compress
 from operator import iconcat, mul, sub
 from pathlib import Path
 from typing import NamedTuple
@@ -196,43 +197,62 @@ def bucket(pair: str, buckets: int) -> int:
     return h % buckets
 
 
-_DIGITS = {ch: digit for digit, ch in enumerate(ALPHABET)}
+_DIGITS = bytes.maketrans(ALPHABET.encode(), bytes(range(64)))  # a character -> its digit, as a byte
+_ALPHABET_BYTES = ALPHABET.encode()
+_GOES_ON = bytes(range(32, 64))  # the digits that say "more follows"
+_LONG_VARINT = re.compile(rb"[\x20-\x3f]+[\x00-\x1f]")  # a number of more than one digit
 
 
 def decode_values(data: str) -> list[int]:
-    """Inverse of encode_values (search.js has its own)."""
+    """Inverse of encode_values (search.js has its own). A run of numbers under 32, a digit each
+    (most of a common word's postings), is taken at once; a cut-off last number is left out."""
+    raw = data.encode("ascii")
+    if raw.translate(None, _ALPHABET_BYTES):
+        raise ValueError(f"not varints: {data[:40]!r}")
+    digits = raw.translate(_DIGITS)
     values: list[int] = []
-    value = shift = 0
-    for ch in data:
-        digit = _DIGITS[ch]
-        value |= (digit & 31) << shift
-        if digit & 32:
+    start = 0
+    for match in _LONG_VARINT.finditer(digits):
+        values += digits[start:match.start()]
+        value = shift = 0
+        for digit in match.group():
+            value |= (digit & 31) << shift
             shift += 5
-        else:
-            values.append(value)
-            value = shift = 0
+        values.append(value)
+        start = match.end()
+    values += digits[start:].rstrip(_GOES_ON)
     return values
 
 
 def decode_ids(data: str) -> list[int]:
-    """Inverse of encode_ids (the tests use it; search.js has its own)."""
-    ids = []
-    doc = 0
-    for delta in decode_values(data):
-        doc += delta
-        ids.append(doc)
-    return ids
+    """Inverse of encode_ids (search.js has its own)."""
+    return list(accumulate(decode_values(data)))
 
 
 def decode_postings(data: str) -> list[tuple[int, int]]:
     """Inverse of encode_postings (the tests use it; search.js has its own)."""
     values = decode_values(data)
-    postings = []
-    doc = 0
-    for i in range(0, len(values), 2):
-        doc += values[i]
-        postings.append((doc, values[i + 1]))
-    return postings
+    return list(zip(accumulate(values[0::2]), values[1::2]))
+
+
+def changed_postings(data: str, changes: dict[int, int]) -> str:
+    """Postings as encode_postings writes them, with the weights of some documents changed (0:
+    taken out): a common word's postings name most documents, and an edit changes one or two."""
+    values = decode_values(data)
+    ids, weights = list(accumulate(values[0::2])), values[1::2]
+    for doc, weight in sorted(changes.items()):
+        at = bisect_left(ids, doc)
+        if at < len(ids) and ids[at] == doc:
+            if weight:
+                weights[at] = weight
+            else:
+                del ids[at], weights[at]
+        elif weight:
+            ids.insert(at, doc)
+            weights.insert(at, weight)
+    flat = ids + weights
+    flat[0::2], flat[1::2] = ids, weights
+    return encode_flat_postings(flat)
 
 
 def shard_for(term: str, shards: set[str], split: set[str]) -> str | None:
@@ -515,10 +535,13 @@ class Strings(Sequence[str]):
     __slots__ = ("data", "ends")
 
     def __init__(self, items: Iterable[str] = ()):
-        self.data = bytearray()
-        self.ends = array("I")
-        for item in items:
-            self.append(item)
+        encoded = [item.encode() for item in items]
+        self.data = bytearray().join(encoded)
+        ends = list(accumulate(map(len, encoded)))
+        try:
+            self.ends = array("I", ends)
+        except OverflowError:  # see append
+            self.ends = array("Q", ends)
 
     def append(self, item: str) -> None:
         self.data += item.encode()
@@ -538,6 +561,12 @@ class Strings(Sequence[str]):
         return self.data[self.ends[index - 1] if index else 0:self.ends[index]].decode()
 
     def __iter__(self) -> Iterator[str]:
+        text = self.data.decode()
+        if len(text) == len(self.data):  # ASCII (URLs, keys): the text is cut where the bytes are, in C
+            return map(text.__getitem__, map(slice, chain((0,), self.ends), self.ends))
+        return self._decoded()
+
+    def _decoded(self) -> Iterator[str]:
         data, start = self.data, 0
         for end in self.ends:
             yield data[start:end].decode()
@@ -876,19 +905,21 @@ def update_index(docs: Iterable[tuple[str, LazyDoc]], state: IndexState,
     doc is then loaded (one at a time, as by build_index) and the whole index returned.
     """
     _start_over_if_full()
-    known = {key: doc_id for doc_id, key in enumerate(state.keys)} if state.version == FORMAT_VERSION else {}
+    urls = list(state.urls)
+    known = dict(zip(state.keys, range(len(urls)))) if state.version == FORMAT_VERSION else {}
     located: list[tuple[str, str, LazyDoc]] = []  # url, key, doc
     for key, doc in docs:
-        if key in known:
-            located.append((state.urls[known[key]], key, doc))
+        doc_id = known.get(key)
+        if doc_id is not None:
+            located.append((urls[doc_id], key, doc))
         else:
             loaded = doc if isinstance(doc, SearchDoc) else doc()
             located.append((loaded.url, key, loaded))
     located.sort(key=lambda item: item[0])
-    if [url for url, _, _ in located] != state.urls or state.version != FORMAT_VERSION:
+    if [url for url, _, _ in located] != urls or state.version != FORMAT_VERSION:
         files, new_state = build_index([(key, doc) for _, key, doc in located])  # lazy ones in URL order
         return files, sorted(set(state.paths()) - set(files)), new_state
-    _check_unique([key for _, key, _ in located], state.urls)
+    _check_unique([key for _, key, _ in located], urls)
     changed = {doc_id: doc for doc_id, (_, key, doc) in enumerate(located)
                if key not in known and isinstance(doc, SearchDoc)}  # always loaded above
     if not changed:
@@ -961,11 +992,9 @@ class _Update:
         for term, sig_changes in by_term.items():
             entry = dict(self.old_entry(term, old_shards, old_split))
             for sig, changes in sig_changes.items():
-                postings = dict(decode_postings(entry.get(sig, "")))
-                postings.update(changes)
-                kept = sorted((doc, count) for doc, count in postings.items() if count)
-                if kept:
-                    entry[sig] = encode_postings(kept)
+                postings = changed_postings(entry.get(sig, ""), changes)
+                if postings:
+                    entry[sig] = postings
                 else:
                     entry.pop(sig, None)
             entries[term] = [[sig, encoded] for sig, encoded in sorted(entry.items())]

@@ -185,6 +185,26 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     assert rebuild_and_compare(project, tmp_path).unchanged
 
 
+def test_assembled_files_are_given_their_blocks_before_they_are_written(project: Path, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """As many as they will take (see render._preallocate): fewer would leave ext4 some to allocate
+    when the file replaces the previous one, more would leave zeros at its end."""
+    sizes: dict[str, int] = {}
+    original = os.posix_fallocate
+
+    def record(fd: int, offset: int, size: int) -> None:
+        sizes[os.readlink(f"/proc/self/fd/{fd}").rpartition("/")[2]] = size
+        original(fd, offset, size)
+
+    monkeypatch.setattr(os, "posix_fallocate", record)
+    edit(first_article(project), "title: ", "title: Sửa tiêu đề - ")
+    rebuild_and_compare(project, tmp_path)
+    site = project / "site"
+    assert sizes == {name: (site / path).stat().st_size
+                     for name, path in [("articles.json", "data/articles.json"), ("metrics.csv", "data/metrics.csv"),
+                                        ("metrics.html", "metrics.html")]}
+
+
 def test_an_edit_reads_no_other_article_record(project: Path, tmp_path: Path, monkeypatch) -> None:
     """Listings, feeds and the metrics page are made from the filings: only the pages of the edited
     article need a full record, and that one was just parsed."""

@@ -248,6 +248,17 @@ def csv_text(value: str | None) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _preallocate(file: Any, size: int) -> None:
+    """Give a new file its blocks before it is written. Else ext4 allocates them when the file
+    replaces the previous site's (a rename over a file), and waits for that: 30 ms for the 47 MB
+    of data/articles.json at 10,000 articles, where writing it took 9."""
+    if size and hasattr(os, "posix_fallocate"):
+        try:
+            os.posix_fallocate(file.fileno(), 0, size)
+        except OSError:  # not on this file system
+            pass
+
+
 def _copy_range(source: Any, start: int, end: int, target: Any) -> None:
     """Append bytes [start, end) of one open file to another (in the kernel where it can)."""
     target.flush()
@@ -1069,42 +1080,37 @@ class SiteRenderer:
         """Write a file of one piece per article, each piece copied from where it is: the file an
         article task made it in, or the previous file when it did not change. Consecutive pieces
         that lie one after the other in one file are copied at once (in the kernel where it can)."""
-        target = self.writer.claim(spec.path, spec.path)
         placed = self.fragments[spec.path] = Pieces()
+        made, previous, step = spec.made, str(spec.previous), len(spec.separator)
+        runs: list[list[Any]] = []  # [file, start, end]: bytes to copy as they are, the separator between two
+        offset = len(spec.head)
+        articles = ((number, a) for number, a in enumerate(self.archive.articles)
+                    if not spec.metrics_only or a.filing.metric_units)
+        for index, (number, article) in enumerate(articles):
+            slug = article.slug
+            made_now = made.take(number)
+            source, start, length = made_now or (previous, *spec.before.place(slug))
+            if runs and runs[-1][0] == source and start == runs[-1][2] + step:
+                runs[-1][2] = start + length  # lies right after the last, separator between: one copy
+            else:
+                runs.append([source, start, start + length])
+            if index:
+                offset += step
+            if made_now:
+                placed[slug] = (spec.piece_key(article), offset, length)
+            else:  # made from the key plan_assembled found unchanged
+                placed.moved(slug, spec.before, offset)
+            offset += length
         opened: dict[str, Any] = {}  # path -> open file to copy from
-        made = spec.made
-        with ExitStack() as sources, open(target, "xb") as out:
+        with ExitStack() as sources, open(self.writer.claim(spec.path, spec.path), "xb") as out:
+            _preallocate(out, offset + len(spec.tail))
             out.write(spec.head)
-            offset = len(spec.head)
-            step = len(spec.separator)
-            run: list[Any] | None = None  # [file, start, end]: bytes to copy as they are
-            articles = ((number, a) for number, a in enumerate(self.archive.articles)
-                        if not spec.metrics_only or a.filing.metric_units)
-            previous = str(spec.previous)
-            for index, (number, article) in enumerate(articles):
-                slug = article.slug
-                made_now = made.take(number)
-                source, start, length = made_now or (previous, *spec.before.place(slug))
-                file = opened.get(source)
-                if file is None:
-                    file = opened[source] = sources.enter_context(open(source, "rb"))
-                if run and run[0] is file and start == run[2] + step:
-                    run[2] = start + length  # lies right after the last, separator between: one copy
-                else:
-                    if run:
-                        _copy_range(*run, out)
-                    if index:
-                        out.write(spec.separator)
-                    run = [file, start, start + length]
+            for index, (source, start, end) in enumerate(runs):
+                if source not in opened:
+                    opened[source] = sources.enter_context(open(source, "rb"))
                 if index:
-                    offset += step
-                if made_now:
-                    placed[slug] = (spec.piece_key(article), offset, length)
-                else:  # made from the key plan_assembled found unchanged
-                    placed.moved(slug, spec.before, offset)
-                offset += length
-            if run:
-                _copy_range(*run, out)
+                    out.write(spec.separator)
+                _copy_range(opened[source], start, end, out)
             out.write(spec.tail)
             out.flush()
             self.writer.outputs[spec.path] = (spec.key, _fstat(out.fileno()))

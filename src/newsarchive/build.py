@@ -196,7 +196,8 @@ def _render(config: SiteConfig, report: BuildReport, cache: Cache, archive: Arch
     report.reused = renderer.writer.reused
     report.rendered = len(renderer.writer.outputs) - report.reused
     if cache.folder is not None:
-        folders = {f"{output}/{p.rpartition('/')[0]}".rstrip("/") for p in renderer.writer.outputs}
+        relative = {p.rpartition("/")[0] for p in renderer.writer.outputs}  # a few: not a path made per file
+        folders = {f"{output}/{folder}".rstrip("/") for folder in relative}
         cache.write(State(inputs=inputs, folders={f: stat_of(f) for f in sorted(folders)}, output_dir=str(output),
                           pages=report.pages, articles=report.articles, problems=list(report.problems.items)),
                     SiteState(outputs=renderer.writer.outputs, fragments=renderer.fragments,

@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import astuple, dataclass, field
 from functools import cache, partial
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry
 SEARCH_KEY = key_of("search index")  # the index's files are kept or rewritten by search.update_index, not by key
 _ROWS_MARK = "<!--newsarchive:metric-rows-->"  # where metrics.html's table rows go (see render_metrics)
 _VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # a bare date in a Vietnamese paper is a local date
+_SLUG = attrgetter("slug")
 
 
 class OutputCollision(Exception):
@@ -733,7 +735,7 @@ class SiteRenderer:
         self.template_keys: dict[str, str] = {}
         self.template_uses: dict[str, list[str]] = {}  # template -> the templates it names
         self.referenced: dict[str, list[str]] = {}  # digest of a template's source -> the templates it names
-        self.shown_keys: dict[Any, str] = {}  # the province an article page shows -> its key
+        self.shown_keys: dict[str | None, str] = {}  # an article's province as written -> key of what its page shows
         self.fragments: dict[str, Pieces] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
         self.search_state: bytes | None = None  # what the next build's update_index starts from, pickled
@@ -769,7 +771,7 @@ class SiteRenderer:
         return self.item_keys[article.slug]
 
     def items(self, articles: Iterable[Article]) -> tuple[str, ...]:
-        return tuple(self.item(a) for a in articles)
+        return tuple(map(self.item_keys.__getitem__, map(_SLUG, articles)))  # in C: listings ask for 55,000
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -866,11 +868,12 @@ class SiteRenderer:
     # --- article pages, in worker processes when there are many --------------------------------
 
     def article_key(self, article: Article) -> str:
-        province = self.links.province_of(article.filing.province)
-        shown = (province.name, province.slug, province.current) if province else None
-        shown_key = self.shown_keys.get(shown)
+        written = article.filing.province
+        shown_key = self.shown_keys.get(written)
         if shown_key is None:
-            shown_key = self.shown_keys[shown] = key_of(shown)
+            province = self.links.province_of(written)
+            shown = (province.name, province.slug, province.current) if province else None
+            shown_key = self.shown_keys[written] = key_of(shown)
         return digest_bytes(f"{self.template_key('article.html')}{self.item(article)}{shown_key}".encode())
 
     def render_articles_in_parallel(self) -> _Pending:
@@ -880,20 +883,24 @@ class SiteRenderer:
         record once. The workers write into the same folder and report each file back; the main
         process goes on with the listings meanwhile.
         """
+        wanted: dict[str, tuple[int, ...]] = {}  # slug -> the assembled files it needs a new piece of
+        for index, spec in enumerate(self.assembled):
+            for slug in spec.todo:
+                wanted[slug] = (*wanted.get(slug, ()), index)
+            spec.todo.clear()  # now in the tasks
         todo: list[ArticleTask] = []
+        reuse = self.writer.reuse
         for number, article in enumerate(self.archive.articles):
             page_key = self.article_key(article)
-            page = None if self.writer.reuse(self.links.article(article), page_key, "article.html") else page_key
+            page = None if reuse(article_path(article.slug), page_key, "article.html") else page_key
             source = None
             if article.source_file:
                 source_key = self.digest_file(article.source_file)  # linked or copied: its key is its digest
-                if not self.writer.reuse(self.links.source(article), source_key, article.display):
+                if not reuse(self.links.source(article), source_key, article.display):
                     source = source_key
-            pieces = tuple(i for i, spec in enumerate(self.assembled) if article.slug in spec.todo)
+            pieces = wanted.get(article.slug, ())
             if page or source or pieces:
                 todo.append((TaskArticle.of(number, article), page, source, pieces))
-        for spec in self.assembled:
-            spec.todo.clear()  # now in the tasks
         search = self.new_index is None and not self.update_search_index()
         chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (

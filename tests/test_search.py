@@ -88,6 +88,10 @@ def test_postings_round_trip():
     assert search.decode_postings(encoded) == postings
 
 
+def test_the_table_of_varints_spells_every_number_in_it():
+    assert search._VARINTS == [search._spelled(value).encode() for value in range(1 << 15)]
+
+
 def test_values_are_decoded_a_run_at_a_time_and_a_cut_off_number_is_left_out():
     values = [3, 0, 31, 32, 5, 1 << 40, 7, 7, 1000]
     encoded = "".join(map(search._spelled, values))

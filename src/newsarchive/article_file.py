@@ -221,8 +221,8 @@ class _OutsideSubset(Exception):
 
 # Characters that change how YAML reads a text (tabs, the other line breaks, a BOM) or that
 # clean_strings would remove (controls, non-characters, surrogates): all left to the strict loader.
-_OUTSIDE_SUBSET_CHARACTERS = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Named as they are, not as all but the others: a class of most of Unicode took 3 ms to compile.
+_OUTSIDE_SUBSET_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")  # where a plain scalar cannot start (quotes, flows)
 _SUBSET_MAX_DEPTH = 8  # collections; a record nests three
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')

@@ -151,7 +151,17 @@ def _spelled(value: int) -> str:
     return "".join(out)
 
 
-_VARINTS = [_spelled(value).encode() for value in range(1 << 15)]  # every number of up to three characters
+def _varint_table() -> list[bytes]:
+    """The varint of every number of up to three digits, by number, made from the digits' tables
+    (low digits first, each but the last with "more follows"): spelled a number at a time, the
+    table took 8 ms of each build."""
+    last = [ch.encode() for ch in ALPHABET[:32]]
+    more = [ch.encode() for ch in ALPHABET[32:]]
+    return [*last, *(low + high for high in last[1:] for low in more),
+            *(low + middle + high for high in last[1:] for middle in more for low in more)]
+
+
+_VARINTS = _varint_table()  # every number of up to three characters
 
 
 def _varint(value: int) -> bytes:

@@ -180,6 +180,11 @@ def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_pat
     (cache / "site.pickle").write_bytes((cache / "site.pickle").read_bytes()[:-40])
     report = rebuild_and_compare(project, tmp_path)
     assert "corrupt" in report.notice and report.reused == 0
+    edit(first_article(project), "title: ", "title: Lần ba - ")
+    site = (cache / "site.pickle").read_bytes()
+    (cache / "site.pickle").write_bytes(site.replace(b"index.html", b"indeX.html", 1))  # still a pickle
+    report = rebuild_and_compare(project, tmp_path)
+    assert "corrupt" in report.notice and report.reused == 0
     shutil.rmtree(cache)  # safe to delete
     assert not rebuild_and_compare(project, tmp_path).unchanged
     assert rebuild_and_compare(project, tmp_path).unchanged

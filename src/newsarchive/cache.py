@@ -37,6 +37,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator, KeysView, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -46,7 +47,7 @@ from typing import Any, BinaryIO, NamedTuple
 from .problems import Problem
 from .records import Record, packed, unpacked
 
-FORMAT = b"newsarchive-state-14\n"
+FORMAT = b"newsarchive-state-15\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the file's digest
@@ -65,15 +66,22 @@ def raw_digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-class _Hashed:
-    """A file to write a pickle into that hashes what goes through (as digest_bytes would)."""
+def checksum(data: bytes | memoryview, running: int = 0) -> int:
+    """A cache file's checksum: a CRC-32, not a digest, for it is there to notice a file cut short
+    or damaged, which it does as well, five times faster (an edit at 10,000 articles reads 15 MB of
+    state and writes 10)."""
+    return zlib.crc32(data, running)
+
+
+class _Checked:
+    """A file to write a pickle into that takes the checksum of what goes through."""
 
     def __init__(self, file: BinaryIO):
         self.file = file
-        self.digest = hashlib.blake2b(digest_size=16)
+        self.checksum = checksum(b"")
 
     def write(self, data: bytes) -> int:
-        self.digest.update(data)
+        self.checksum = checksum(data, self.checksum)
         return self.file.write(data)
 
 
@@ -470,15 +478,15 @@ class Cache:
             self.notice = f"cache file {name} unreadable ({err}); it is rebuilt"
             return None
         header = raw[:len(FORMAT)]
-        checksum, payload = raw[len(FORMAT):len(FORMAT) + 32], memoryview(raw)[len(FORMAT) + 33:]  # no copy
-        if header != FORMAT or digest_bytes(payload).encode() != checksum:
+        written, payload = raw[len(FORMAT):len(FORMAT) + 8], memoryview(raw)[len(FORMAT) + 9:]  # no copy
+        if header != FORMAT or b"%08x" % checksum(payload) != written:
             self.notice = f"cache file {name} is corrupt or from another version; it is rebuilt"
             return None
         collecting = gc.isenabled()
         gc.disable()  # thousands of small objects in no cycle: the collector would walk them again and again
         try:
             file = io.BytesIO(raw)  # shares raw's bytes
-            file.seek(len(FORMAT) + 33)
+            file.seek(len(FORMAT) + 9)
             unpickler = pickle.Unpickler(file)
             value = unpickler.load()
             if isinstance(value, Tabled):
@@ -499,8 +507,8 @@ class Cache:
 
     def _write(self, name: str, value: Any) -> None:
         """Replace one cache file atomically (write beside, then rename). The pickle streams into
-        the file, hashed on its way: at 100,000 articles the site state is 60 MB, and holding it,
-        then a copy of it behind its header, came at the build's peak of memory.
+        the file, its checksum taken on its way: at 100,000 articles the site state is 60 MB, and
+        holding it, then a copy of it behind its header, came at the build's peak of memory.
 
         The tables of a Tabled state follow it, each as pickles of TABLE_CHUNK entries and a None:
         a pickle remembers every object it wrote, to write it once, and at 100,000 articles its
@@ -509,9 +517,9 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{name}.{os.getpid()}"
         with open(temporary, "wb") as file:
-            file.write(FORMAT + b"0" * 32 + b"\n")  # the checksum's place, filled in once the payload is written
-            hashed = _Hashed(file)
-            pickler = pickle.Pickler(hashed, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(FORMAT + b"0" * 8 + b"\n")  # the checksum's place, filled in once the payload is written
+            checked = _Checked(file)
+            pickler = pickle.Pickler(checked, protocol=pickle.HIGHEST_PROTOCOL)
             tables = value.tables() if isinstance(value, Tabled) else []
             pickler.dump(value.without_tables() if isinstance(value, Tabled) else value)
             for table in tables:
@@ -521,7 +529,7 @@ class Cache:
                     pickler.dump(chunk)
                 pickler.dump(None)
             file.seek(len(FORMAT))
-            file.write(hashed.digest.hexdigest().encode())
+            file.write(b"%08x" % checked.checksum)
         os.replace(temporary, self.folder / name)
 
     @property

@@ -266,6 +266,26 @@ def test_the_cache_keeps_only_the_records_the_last_build_used(project: Path, tmp
     assert {p.name for p in cache.glob("records-*")} == {read_ref(ref)[0] for ref in records.values()}
 
 
+def test_an_edit_rewrites_only_the_filings_of_the_files_it_changed(project: Path, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """The filings are kept in 16 files by the first digit of each article file's digest: an edit
+    writes the file its article leaves and the one it joins, a deletion the one it leaves."""
+    from newsarchive.cache import Cache, digest_bytes
+
+    written: list[str] = []
+    original = Cache._write
+    monkeypatch.setattr(Cache, "_write", lambda self, name, value: written.append(name) or original(self, name, value))
+    articles = sorted((project / "articles").glob("*.md"))
+    before, gone = digest_bytes(articles[0].read_bytes()), digest_bytes(articles[1].read_bytes())
+    edit(articles[0], "title: ", "title: Sửa tiêu đề - ")
+    articles[1].unlink()
+    rebuild_and_compare(project, tmp_path)
+    groups = {before[0], gone[0], digest_bytes(articles[0].read_bytes())[0]}
+    filings = sorted(name for name in written if name.startswith("filings-"))
+    assert filings == [f"filings-{group}.pickle" for group in sorted(groups)]
+    assert len(_kept_records(project)) == 59
+
+
 def test_the_packs_of_many_edits_are_merged(project: Path, tmp_path: Path, monkeypatch) -> None:
     from newsarchive import cache as cache_module
 

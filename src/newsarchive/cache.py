@@ -600,16 +600,24 @@ class Cache:
         return known
 
     def _write_filings(self, rewrite: bool) -> None:
-        """Write the groups of filings that differ from the last build's (all of them with `rewrite`)."""
+        """Write the groups of filings that differ from the last build's (all of them with `rewrite`):
+        those of the files parsed in this build, and of those that are gone. A filing replayed from
+        the last build is the very object read, so a group that differs is found without comparing
+        the last build's filings, group by group, with this one's."""
         assert self.folder is not None
+        known = self.known or {}
         groups: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
+        changed = set(groups) if rewrite else set()
         for path, parsed in self.used.items():
             groups.setdefault(parsed.digest[0], {})[path] = parsed
-        before: dict[str, dict[str, Parsed]] = {group: {} for group in FILINGS_GROUPS}
-        for path, parsed in (self.known or {}).items():
-            before.setdefault(parsed.digest[0], {})[path] = parsed
+            before = known.get(path)
+            if before is not parsed:  # parsed in this build
+                changed.add(parsed.digest[0])
+                if before is not None:
+                    changed.add(before.digest[0])
+        changed.update(known[path].digest[0] for path in known.keys() - self.used.keys())
         for group, filings in sorted(groups.items()):
-            if rewrite or filings != before.get(group) or not (self.folder / f"filings-{group}.pickle").exists():
+            if group in changed or not (self.folder / f"filings-{group}.pickle").exists():
                 self._write(f"filings-{group}.pickle", filings)
 
     def keep(self, path: str, parsed: Parsed) -> None:

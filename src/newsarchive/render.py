@@ -127,7 +127,7 @@ class Writer:
         """Keep the previous build's file when it was made from the same inputs and is untouched."""
         if self.previous is None or not self.previous.outputs.made_from(path, key):
             return False
-        if not self.previous.untouched(path):
+        if path in self.previous.check.changed():  # (it is in the previous site: made_from says so)
             return False  # changed or removed by hand since: render it again
         self.keep(path, origin)
         return True

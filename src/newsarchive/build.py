@@ -537,6 +537,8 @@ def _source_candidates(archive: Archive, config: SiteConfig) -> list[str]:
 
 
 def _inputs(config: SiteConfig, cache: Cache, read: list[str], names: list[str]) -> PinnedDigests:
+    # Sorted, so that the next build's check (_nothing_changed) stats them a folder at a time: in
+    # no order, a build with nothing to do took a tenth longer at 10,000 articles.
     return PinnedDigests(cache, sorted(set(read) | set(_listed(config, names))))  # the archive's strings kept
 
 

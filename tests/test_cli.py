@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,20 @@ def test_template_syntax_error_names_file_and_line_and_keeps_the_site(project: P
     err = capsys.readouterr().err
     assert f"{template}:{lines + 1}: error: template error:" in err
     assert sorted(p.relative_to(project) for p in (project / "site").rglob("*")) == before
+
+
+def test_a_build_with_nothing_to_do_imports_nothing_that_renders(project: Path, repo: Path) -> None:
+    import newsarchive
+
+    shutil.copytree(repo / "templates", project / "templates")
+    shutil.copytree(repo / "static", project / "static")
+    assert main(["--config", str(project / "site.yaml"), "build"]) == 0
+    code = ("import sys; from newsarchive.cli import main; assert main(sys.argv[1:]) == 0; "
+            "print([m for m in ('jinja2', 'markdown', 'multiprocessing', 'newsarchive.render') if m in sys.modules])")
+    source = str(Path(newsarchive.__file__).parents[1])
+    done = subprocess.run([sys.executable, "-c", code, "--config", str(project / "site.yaml"), "build"], check=True,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": source})
+    assert "Nothing changed" in done.stdout and done.stdout.splitlines()[-1] == "[]"
 
 
 def test_unknown_option_in_site_yaml_exits_1_with_the_line(project: Path, capsys) -> None:

@@ -14,7 +14,6 @@ two renames. Either way the result is byte for byte what a clean build writes.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import shutil
 import sys
@@ -137,6 +136,8 @@ def _indexer(cache: Cache, previous: Previous | None, workers: int, articles: in
     """A process for the search index, when it will be built anew by a worker: forked now, while
     this process is small. Forked later, it would fill the holes the archive leaves in this
     process's memory with its own objects, copying every page it wrote to."""
+    import multiprocessing  # here: a build with nothing to do does without it
+
     from .render import PARALLEL_MIN, index_pool
 
     if workers < 2 or articles < PARALLEL_MIN or (previous is not None and previous.search is not None) \
@@ -151,6 +152,8 @@ def _workers(cache: Cache, workers: int, articles: int) -> Any:
     while this process is small. Their tasks carry what they need by value; forked once the
     archive is loaded, they would share its memory pages with this process, and each page this
     process then changes would be copied."""
+    import multiprocessing
+
     from .render import PARALLEL_MIN
 
     if workers < 2 or articles < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():

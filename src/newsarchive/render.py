@@ -1119,6 +1119,7 @@ class SiteRenderer:
                     out.write(spec.separator)
                 _copy_range(opened[source], start, end, out)
             out.write(spec.tail)
+            out.truncate()  # at what was written: blocks given beyond it would read as zeros
             out.flush()
             self.writer.outputs[spec.path] = (spec.key, _fstat(out.fileno()))
         spec.made = MadePieces()  # every piece is copied

@@ -21,7 +21,7 @@ import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, fields
 from functools import cache, partial
 from importlib import resources
 from operator import attrgetter
@@ -30,7 +30,6 @@ from typing import Any
 
 from jinja2 import (
     Environment,
-    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     meta,
@@ -39,6 +38,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from . import text
+from .baked import BakedValues, CompiledTemplates
 from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
 from .cache import FileStat, OutputCheck, Outputs, Pieces, digest_bytes, key_of, pack_stat, read_file
@@ -360,16 +360,21 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> Enviro
     code in between builds (Jinja checks each against its template's source)."""
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
+    baked = {"t": ui_strings(config.language),
+             "site": {option.name: value for option in fields(config)
+                      if isinstance(value := getattr(config, option.name), str)}}
     env = Environment(
         loader=FileSystemLoader(config.path("templates_dir")),
-        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
+        bytecode_cache=CompiledTemplates(str(compiled), baked) if compiled is not None else None,
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to stat every template at every page
+        extensions=[BakedValues],
     )
+    env.baked = baked  # type: ignore[attr-defined]
     language = config.language
     env.filters["number"] = lambda v: format_number(v, language)
     env.filters["display_date"] = lambda iso: format_date(iso, language)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from difflib import SequenceMatcher
+from itertools import combinations
 from pathlib import Path
 
 import pytest
 
 from newsarchive.article_file import format_article
-from newsarchive.check import check, format_findings, reported_years
+from newsarchive.check import (BODY_SIMILARITY, TITLE_SIMILARITY, _fewest_letters_with, _jaccard, _shared_grams,
+                               _Shingles, _similar_candidates, _title_pieces, check, format_findings, reported_years)
 from newsarchive.config import default_config
 from newsarchive.problems import Problems
 from newsarchive.records import DirectiveRef, Period, Record
@@ -103,3 +107,59 @@ def test_damaged_lead_and_header_date_bar_are_listed(tmp_path: Path) -> None:
             "the scrape may have lost its first letters") in messages
     header = [m for m in messages if m[0] == "info"]
     assert len(header) == 1 and "“Thứ Hai, Tháng Ba 4, 2024” (line 2 of the seed)" in header[0][2]
+
+
+def near_copies(rng: random.Random, text: str, count: int) -> list[str]:
+    """`text` with a few letters or words changed, dropped or added, `count` times."""
+    copies = []
+    for _ in range(count):
+        letters = list(text)
+        for _ in range(rng.randrange(0, 4) if letters else 0):
+            at = rng.randrange(len(letters))
+            change = rng.randrange(3)
+            if change == 0:
+                letters[at] = rng.choice("abcdefgh ")
+            elif change == 1:
+                del letters[at]
+            else:
+                letters.insert(at, rng.choice("abcdefgh "))
+        copies.append("".join(letters))
+    return copies
+
+
+def test_duplicate_candidates_include_every_similar_pair() -> None:
+    """Only candidate pairs are compared: every pair the check would list must be among them."""
+    rng = random.Random(6)
+    words = [consonant + vowel for consonant in "bcdghklmnst" for vowel in "aeiouy"]
+    titles, bodies = [], []
+    for _ in range(40):
+        title = " ".join(rng.choices(words, k=rng.randrange(1, 9)))
+        body = " ".join(rng.choices(words, k=rng.randrange(0, 60)))
+        for copy_title, copy_body in zip(near_copies(rng, title, 3), near_copies(rng, body, 3)):
+            titles.append(copy_title if rng.random() < 0.7 else title)
+            bodies.append(copy_body)
+    titles += ["", "a", "a", "ab", "ba", "abc"]
+    bodies += ["", "", "hoc tap", "hoc tap", "x", ""]
+    shingles = list(map(_Shingles(), bodies))
+    alike_titles = {(i, j) for i, j in combinations(range(len(titles)), 2)
+                    if titles[i] and titles[j] and (titles[i] == titles[j] or
+                                                    SequenceMatcher(None, titles[i], titles[j]).ratio() >= TITLE_SIMILARITY)}
+    alike_bodies = {(i, j) for i, j in combinations(range(len(titles)), 2)
+                    if _jaccard(shingles[i], shingles[j]) >= BODY_SIMILARITY}
+    candidates = list(_similar_candidates(titles, _title_pieces(titles), shingles))
+    assert [(i, j) for i, j, *_ in candidates] == sorted({(i, j) for i, j, *_ in candidates})
+    assert alike_titles <= {(i, j) for i, j, by_title, _ in candidates if by_title}
+    assert alike_bodies <= {(i, j) for i, j, _, by_body in candidates if by_body}
+    similar = alike_titles | alike_bodies
+    assert len(similar) > 50
+    assert len(candidates) < len(titles) * (len(titles) - 1) / 2 / 5  # and most pairs are never compared
+
+
+def test_titles_too_short_to_share_a_piece_are_alike_only_when_the_same() -> None:
+    """_similar_candidates pairs such titles only with the same title: no other title reaches the ratio."""
+    too_short = [n for n in range(1, 200) if _shared_grams(n + _fewest_letters_with(n)) <= 0]
+    assert too_short == list(range(1, max(too_short) + 1))
+    for letters in too_short:
+        for other in range(1, 2 * letters + 2):
+            best_ratio = 2 * min(letters, other) / (letters + other)  # every letter of the shorter one matched
+            assert best_ratio < TITLE_SIMILARITY or other == letters  # and then they are the same

@@ -60,3 +60,20 @@ def test_unknown_option_in_site_yaml_exits_1_with_the_line(project: Path, capsys
     (project / "site.yaml").write_text("title: X\npage_sise: 3\n", encoding="utf-8")
     assert main(["--config", str(project / "site.yaml"), "build"]) == 1
     assert f"{project / 'site.yaml'}:2: error: unknown option 'page_sise'" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(project: Path) -> None:
+    """`newsarchive check | head -1`: the pipe closes before the list is written."""
+    import newsarchive
+
+    source = str(Path(newsarchive.__file__).parents[1])
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first write fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "newsarchive.cli", "--config", str(project / "site.yaml"), "check"],
+                              stdout=writer, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": source})
+    finally:
+        os.close(writer)
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr

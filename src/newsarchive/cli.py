@@ -25,6 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         print(err.problem, file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped reading (`newsarchive check | head`): what it wanted it has. Point
+        # standard output at nothing, or the interpreter's last flush fails again on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a command ended by SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -439,6 +439,14 @@ def test_the_characters_left_to_the_strict_loader_are_all_but_the_subset_the_fas
     assert "".join(_OUTSIDE_SUBSET_CHARACTERS.findall(everything)) == subset.sub("", everything)
 
 
+def test_a_laid_out_line_holds_no_character_left_to_the_strict_loader() -> None:
+    from newsarchive.article_file import _OUTSIDE_SUBSET_CHARACTERS, LAID_OUT_LINE
+
+    everything = "".join(map(chr, range(0x110000)))
+    in_a_line = "".join(re.findall(LAID_OUT_LINE, everything.replace(" ", "")))
+    assert in_a_line == _OUTSIDE_SUBSET_CHARACTERS.sub("", everything).replace("\n", "").replace(" ", "")
+
+
 def test_every_type_the_loader_resolves_is_spelled_in_ascii() -> None:
     """The fast reader takes non-ASCII plain text for text without asking the loader's resolvers."""
     from re import _parser  # type: ignore[attr-defined]

@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from test_front_matter import mutated, record_fields, sample_record
+from test_fuzz import budget
 from vi_textmatch.tone import normalize_tone
 
 from newsarchive import text
-from newsarchive.article_file import clean_strings
+from newsarchive.article_file import FrontMatterError, clean_strings, format_article, parse_front_matter, split_article
 from newsarchive.config import default_config
 from newsarchive.load import (
     MAX_ARTICLE_BYTES,
@@ -24,6 +28,7 @@ from newsarchive.load import (
     _text_of,
     load_archive,
     province_key,
+    read_laid_out_record,
     read_record,
     region_table,
     shape_of,
@@ -352,3 +357,137 @@ def test_a_filing_keeps_title_lead_and_source_as_utf8_and_gives_them_back() -> N
     empty = Filing.of(Record(source="", title="", slug="x", published=None, province=None, province_current=None,
                              district=None, body=""))
     assert (empty.title, empty.lead, empty.source) == ("", "", "")
+
+
+# --- records read as format_article lays them out: the general readers' record, or none ---------
+
+def _generally(front_matter: str, body: str) -> Record | None:
+    """The record the general readers give for a front matter without a problem (None: one)."""
+    try:
+        data = parse_front_matter(front_matter)
+        values = validate_front_matter(data)
+    except (FrontMatterError, RecordError):
+        return None
+    if data.keys() - RECORD.names:
+        return None  # a warning to give
+    values["body"] = body
+    return Record.from_dict(values)
+
+
+def _reads_as_generally(front_matter: str) -> bool:
+    """The laid-out reader gives the general readers' record or leaves the text to them; True when it read it."""
+    laid_out = read_laid_out_record(front_matter, "Thân bài.")
+    if laid_out is not None:
+        general = _generally(front_matter, "Thân bài.")
+        assert repr(laid_out) == repr(general), front_matter  # repr: 1, 1.0 and True differ
+    return laid_out is not None
+
+
+def _laid_out(record: Record) -> str:
+    parts = split_article(format_article(record))
+    assert parts is not None
+    return parts.front_matter
+
+
+SAMPLE = _laid_out(Record.from_dict({**_full_mapping(), "body": ""}))
+
+
+def test_what_the_writer_lays_out_is_read_as_the_general_readers_read_it() -> None:
+    record = sample_record()
+    text = _laid_out(record)
+    assert "\n    " in text and "'" in text  # folded lines and quoted values
+    assert _reads_as_generally(text) and _reads_as_generally(SAMPLE)
+    assert read_laid_out_record(text, record.body) == record
+    no_lists = Record(source="s.txt", title="1", slug="x", published=None, province=None, province_current=None,
+                      district=None, body="", period=Period(2020, False, ""), removed=["'", "- x", "a: b", "null"])
+    assert _reads_as_generally(_laid_out(no_lists))
+    normalized = read_laid_out_record(SAMPLE.replace("id: 05-CT/TW", "id: 05-ct/tw"), "")  # by the field's check
+    assert normalized is not None and normalized.directives[0].id == "05-CT/TW"
+
+
+LAID_OUT_OTHERWISE = {
+    "converted text": ("  code: '15'", "  code: 15"),
+    "true where a number is": ("  mentions: 1\n", "  mentions: true\n"),
+    "empty required text": ("title: Bài thử", "title: ''"),
+    "unknown level": ("level: province", "level: tỉnh"),
+    "bad directive number": ("id: 05-CT/TW", "id: Chỉ thị 05"),
+    "no primary directive": ("primary: true", "primary: false"),
+    "unsafe slug": ("slug: bai-thu", "slug: Bài thử"),
+    "empty text in a list": ("- Chỉ thị 05", "- ''"),
+    "number in a list of texts": ("- Chỉ thị 05", "- 15"),
+    "infinite number": ("value: 2.6", "value: 1.0e+400"),
+    "one text for a list": ("captions:\n- 'Ảnh: TTXVN'", "captions: Ảnh"),
+    "date": ("published: '2022-05-13'", "published: 2022-05-13"),
+    "null written as a tilde": ("byline: null", "byline: ~"),
+    "keys in another order": ("source: seeds/a.txt\ntitle: Bài thử", "title: Bài thử\nsource: seeds/a.txt"),
+    "a key missing": ("byline: null\n", ""),
+    "an unknown key": ("byline: null\n", "byline: null\nbylin: x\n"),
+    "a list indented": ("\n- name: Yên Bái", "\n  - name: Yên Bái"),
+    "a record indented deeper": ("\n  year: 2021", "\n    year: 2021"),
+    "a blank line": ("title: Bài thử\n", "title: Bài thử\n\n"),
+    "a comment": ("title: Bài thử", "title: Bài thử # nháp"),
+    "trailing spaces": ("title: Bài thử", "title: Bài thử  "),
+    "a tab": ("title: Bài thử", "title: Bài\tthử"),
+    "a control character": ("title: Bài thử", "title: Bài\x01thử"),
+    "a lone quote": ("title: Bài thử", "title: '"),
+    "text after a quote": ("title: Bài thử", "title: 'Bài' thử"),
+    "double quotes over two lines": ("title: Bài thử", 'title: "Bài\n  thử"'),
+    "a flow list": ("captions:\n- 'Ảnh: TTXVN'", "captions: ['Ảnh: TTXVN']"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAID_OUT_OTHERWISE))
+def test_what_the_writer_does_not_lay_out_is_left_to_the_general_readers(name: str) -> None:
+    old, new = LAID_OUT_OTHERWISE[name]
+    assert old in SAMPLE
+    text = SAMPLE.replace(old, new, 1)
+    assert read_laid_out_record(text, "") is None
+    _reads_as_generally(text)
+
+
+def test_quoted_and_folded_values_read_as_the_fast_reader_reads_them() -> None:
+    values = {"title: Bài thử": ["title: 'it''s: 1'", "title: 'một: hai ''\n  ba'' #bốn'", 'title: "tab\\there \\u1EA1"',
+                                 "title: một hai\n  ba bốn\n      - năm", "title: '5'", "title: \"a\\x01b\""],
+              "value: 2.6": ["value: -5", "value: -1.0e+20", "value: 2600000000"]}
+    for old, news in values.items():
+        for new in news:
+            assert _reads_as_generally(SAMPLE.replace(old, new, 1)), new
+
+
+@budget(300)
+@given(record_fields)
+def test_records_with_tricky_text_read_as_generally(changes: dict) -> None:
+    evidence = changes.pop("evidence", "tỉnh Yên Bái")
+    record = sample_record(**changes)
+    record.localities[0].evidence = evidence
+    _reads_as_generally(_laid_out(record))
+
+
+@budget(600)
+@given(mutated())
+def test_hand_edited_front_matter_reads_as_generally(text: str) -> None:
+    _reads_as_generally(text)
+
+
+# Values as an editor might type them in place of the writer's: of other types, quoted, folded, odd.
+VALUES = ["null", "~", "true", "yes", "0", "-5", "012", "1.5", "1.0e+400", ".5", "2022-05-13", "'2022-05-13'", "''",
+          "'", "'a''b'", "'a' b", '"a\\tb"', '"a', "[]", "{}", "[a]", "- a", "a: b", "a #b", "a#b", "a:", "&x a", "*x",
+          "!!str a", "|", ">", "%", "@", "`", "05-ct/tw", "Chỉ thị 05", "tỉnh", "province", "Bài Thử", "bai-thu-2",
+          "a\n  b", "'a\n  b'", "a\n\n  b", "a\n b", "a\n- b", "a ", " a", "a\tb", "a\x01b", "\u2028"]
+
+
+@st.composite
+def revalued(draw: st.DrawFn) -> str:
+    """A laid out front matter with a few of its values replaced, most of them keeping the layout."""
+    lines = _laid_out(sample_record()).split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.sampled_from([i for i, line in enumerate(lines) if ": " in line or line.lstrip().startswith("- ")]))
+        head = lines[at].split(": ", 1)[0] + ": " if ": " in lines[at] else lines[at][:lines[at].index("- ") + 2]
+        lines[at] = head + draw(st.one_of(st.sampled_from(VALUES), st.text(max_size=8)))
+    return "\n".join(lines)
+
+
+@budget(600)
+@given(revalued())
+def test_front_matter_with_other_values_reads_as_generally(text: str) -> None:
+    _reads_as_generally(text)

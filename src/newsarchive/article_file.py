@@ -215,7 +215,7 @@ def clean_strings(value: Any) -> Any:
 # loader reads everything else and stays the one that explains faults.
 
 
-class _OutsideSubset(Exception):
+class OutsideSubset(Exception):
     """The text uses YAML the fast reader does not read; the strict loader must."""
 
 
@@ -247,7 +247,7 @@ _EMPTY_VALUES = {"''": str, "[]": list, "{}": dict}
 def _plain(value: str) -> Any:
     """The value of a plain scalar, its lines joined; a `#` or `: ` in it would end it, so they are refused."""
     if ": " in value or " #" in value or value[-1] == ":":
-        raise _OutsideSubset
+        raise OutsideSubset
     if not value.isascii():
         return value  # names, sentences: the loader spells every other type in ASCII (a test checks)
     resolvers = _RESOLVERS.get(value[0], _WILDCARD_RESOLVERS)
@@ -261,7 +261,7 @@ def _plain(value: str) -> Any:
         return int(value) if number["int"] else float(value)
     for _, pattern in resolvers:
         if pattern.match(value):
-            raise _OutsideSubset
+            raise OutsideSubset
     return value
 
 
@@ -294,7 +294,7 @@ def _text_key(key: str) -> str:
     """
     if key.isascii() and key.isidentifier() and len(key) <= 128 and isinstance(_plain(key), str):
         return sys.intern(key)
-    raise _OutsideSubset  # a key YAML reads as true or null, or not a plain word
+    raise OutsideSubset  # a key YAML reads as true or null, or not a plain word
 
 
 # Keys and plain values repeat across an archive: title, null, true, province, the names of places.
@@ -307,16 +307,16 @@ def _unescape(match: re.Match[str]) -> str:
     if hex_digits is None:
         replacement = _SIMPLE_ESCAPES.get(match.group(4))
         if replacement is None:
-            raise _OutsideSubset
+            raise OutsideSubset
         return replacement
     code = int(hex_digits, 16)
     if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-        raise _OutsideSubset
+        raise OutsideSubset
     return chr(code)
 
 
 class _SubsetReader:
-    """Reads a front matter in the subset, raising _OutsideSubset at the first thing outside it.
+    """Reads a front matter in the subset, raising OutsideSubset at the first thing outside it.
 
     Lines are kept without their indentation (`columns` has it); blank lines are dropped, and
     `after_blank` keeps where there was one, since inside a scalar it would be a line break.
@@ -340,7 +340,7 @@ class _SubsetReader:
 
     def document(self) -> dict[str, Any]:
         if self.columns[0] != 0:
-            raise _OutsideSubset  # indented, or no line at all
+            raise OutsideSubset  # indented, or no line at all
         return self.mapping(0, self.contents[0], 1)  # a mapping at column 0 ends with the text
 
     def mapping(self, column: int, entry: str, depth: int) -> dict[str, Any]:
@@ -352,11 +352,11 @@ class _SubsetReader:
             if not colon:
                 key, rest = entry.rstrip(" "), ""
                 if key[-1:] != ":":
-                    raise _OutsideSubset
+                    raise OutsideSubset
                 key = key[:-1]
             name = _TEXT_KEYS[key]
             if name in result:
-                raise _OutsideSubset  # a key twice
+                raise OutsideSubset  # a key twice
             index += 1
             rest = rest.strip(" ")
             if rest and rest[0] not in _INDICATORS and columns[index] <= column:
@@ -371,7 +371,7 @@ class _SubsetReader:
                 if columns[index] < column:
                     self.index = index
                     return result
-                raise _OutsideSubset
+                raise OutsideSubset
             entry = contents[index]
 
     def sequence(self, column: int, depth: int) -> list[Any]:
@@ -387,7 +387,7 @@ class _SubsetReader:
             item_column = column + len(content) - len(item)
             item = item.rstrip(" ")
             if not item:
-                raise _OutsideSubset  # the item is on the lines below its dash
+                raise OutsideSubset  # the item is on the lines below its dash
             if item[0] not in "'\"" and (": " in item or item[-1] == ":"):
                 self.index = index
                 items.append(self.mapping(item_column, item, depth + 1))
@@ -403,14 +403,14 @@ class _SubsetReader:
                 if columns[index] < column:
                     self.index = index
                     return items
-                raise _OutsideSubset
+                raise OutsideSubset
 
     def block(self, indent: int, depth: int) -> Any:
         """The value of a `key:` that ends its line: the block below it, or null."""
         if self.index == self.count:
             return None
         if depth >= _SUBSET_MAX_DEPTH:
-            raise _OutsideSubset
+            raise OutsideSubset
         column, content = self.columns[self.index], self.contents[self.index]
         if column >= indent and content.startswith("- "):
             return self.sequence(column, depth + 1)  # at the key's column too: an indentless sequence
@@ -427,18 +427,18 @@ class _SubsetReader:
             if first == '"':
                 match = _DOUBLE_QUOTED.fullmatch(text)
                 if match is None:
-                    raise _OutsideSubset  # folded over lines, or text after the closing quote
+                    raise OutsideSubset  # folded over lines, or text after the closing quote
                 return _UNWRITABLE.sub("", _ESCAPE.sub(_unescape, match.group(1)))
             if text == "[]":
                 return []
             if text == "{}":
                 return {}
             if not (first == "-" and "0" <= text[1:2] <= "9"):
-                raise _OutsideSubset  # only a number may start with one
+                raise OutsideSubset  # only a number may start with one
         parts = [text]
         while self.columns[self.index] > indent:
             if self.index in self.after_blank:
-                raise _OutsideSubset  # a blank line in a plain scalar is a line break
+                raise OutsideSubset  # a blank line in a plain scalar is a line break
             parts.append(self.contents[self.index].rstrip(" "))
             self.index += 1
         return _PLAIN_VALUES[" ".join(parts)]  # a single line break reads as a space
@@ -451,7 +451,7 @@ class _SubsetReader:
             if quote == -1:
                 pieces.append(rest)
                 if self.columns[self.index] <= indent or self.index in self.after_blank:
-                    raise _OutsideSubset
+                    raise OutsideSubset
                 pieces.append(" ")
                 rest = self.contents[self.index].rstrip(" ")
                 self.index += 1
@@ -459,7 +459,7 @@ class _SubsetReader:
                 pieces.append(rest[:quote + 1])
                 rest = rest[quote + 2:]
             elif quote + 1 < len(rest):
-                raise _OutsideSubset  # something after the closing quote
+                raise OutsideSubset  # something after the closing quote
             else:
                 pieces.append(rest[:quote])
                 return "".join(pieces)
@@ -473,5 +473,52 @@ def read_common_front_matter(text: str) -> dict[str, Any] | None:
     _PLAIN_VALUES.trim()
     try:
         return _SubsetReader(text).document()
-    except _OutsideSubset:
+    except OutsideSubset:
         return None
+
+
+# --- the layout format_article writes, field by field -----------------------------------------------
+#
+# load reads a record in exactly this layout without the mapping in between (see load.Layout): one
+# regular expression per kind of record matches its lines, and each value is read here. These are
+# the pieces of those expressions, and the reading of a value; anything else is left to the readers above.
+
+# A line's text, no space at either end, none of the characters the fast reader leaves to the strict
+# loader (_OUTSIDE_SUBSET_CHARACTERS): a text matched line by line so holds none of them anywhere.
+_NOT_IN_A_LINE = r"\n\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff"
+LAID_OUT_LINE = rf"[^ {_NOT_IN_A_LINE}](?:[^{_NOT_IN_A_LINE}]*[^ {_NOT_IN_A_LINE}])?"
+
+
+def laid_out_scalar(column: int) -> str:
+    """A scalar after its key at `column` (or its dash there): its line, and the lines deeper that it folds over."""
+    return rf"{LAID_OUT_LINE}(?:\n {{{column + 1},}}{LAID_OUT_LINE})*"
+
+
+def _laid_out_value(raw: str) -> Any:
+    """The value of a scalar as laid_out_scalar matches it, as the fast reader reads it."""
+    if "\n" in raw:  # folded: each line break reads as a space
+        first, *rest = raw.split("\n")
+        if first[0] == '"':
+            raise OutsideSubset
+        raw = " ".join([first, *(line.lstrip(" ") for line in rest)])
+    first = raw[0]
+    if first not in _INDICATORS or first == "-" and "0" <= raw[1:2] <= "9":
+        return _plain(raw)
+    if raw == "''":
+        return ""
+    if first == "'":
+        inside = raw[1:-1]
+        if len(raw) < 2 or raw[-1] != "'" or "'" in inside.replace("''", ""):
+            raise OutsideSubset  # unterminated, or a quote that ends the text before its end
+        return inside.replace("''", "'")
+    if first == '"':
+        match = _DOUBLE_QUOTED.fullmatch(raw)
+        if match is None:
+            raise OutsideSubset
+        return _UNWRITABLE.sub("", _ESCAPE.sub(_unescape, match.group(1)))
+    raise OutsideSubset  # `[]`, `{}`, `|`, `&`, `!`...: not a value a scalar field of a record is written as
+
+
+# The values of laid out scalars, read once each until the memo is trimmed (between front matters,
+# as _PLAIN_VALUES is: the equal texts of one record stay one string).
+LAID_OUT_VALUES = _Memo(_laid_out_value, 4096)

@@ -13,6 +13,7 @@ import operator
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from functools import cache
 from importlib import resources
@@ -46,8 +47,12 @@ from .archive import (
     article_names,
 )
 from .article_file import (
+    LAID_OUT_LINE,
+    LAID_OUT_VALUES,
     FrontMatterError,
+    OutsideSubset,
     clean_strings,
+    laid_out_scalar,
     parse_front_matter,
     split_article,
 )
@@ -356,12 +361,16 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
     known = data if data.keys() <= record_names else {k: v for k, v in data.items() if k in record_names}
     values = RECORD(known, ())
     directives = values.get("directives", [])
-    primaries = [i for i, d in enumerate(directives) if d["primary"]]
+    _check_across_fields([i for i, d in enumerate(directives) if d["primary"]], len(directives), values["slug"])
+    return values
+
+
+def _check_across_fields(primaries: list[int], directives: int, slug: str) -> None:
+    """The rules no one field's check sees: one primary directive among them, and a slug that is safe."""
     if directives and len(primaries) != 1:
         where = ("directives", primaries[1]) if len(primaries) > 1 else ("directives",)
         raise RecordError(where, f"exactly one directive must have 'primary: true' (the one the article is "
                                  f"about); found {len(primaries)}.")
-    slug = values["slug"]
     if not text.is_safe_slug(slug):
         like = text.slugify(slug)
         if len(slug) > text.MAX_SLUG_LENGTH:
@@ -371,7 +380,138 @@ def validate_front_matter(data: Any) -> dict[str, Any]:
         else:
             fault = f"lower-case ASCII words joined by '-' (like {like}), not {slug!r}"
         raise RecordError(("slug",), f"'slug' must be {fault}.")
-    return values
+
+
+# --- records in the layout format_article writes --------------------------------------------------
+
+class Layout:
+    """How the front matter format_article writes for a records class is read straight into the
+    values of its fields, checked as its Shape checks them: reading a mapping, checking it into a
+    copy and passing that as keyword arguments took twice as long.
+
+    One regular expression matches the lines of the fields in declaration order, each field's in
+    one group: a scalar, a list of texts, a list of records or a record below it (its lines, read by
+    that class's Layout), at the indentation the writer gives them. Anything else, and any value the
+    checks would convert or refuse, raises OutsideSubset: the general readers read the text again
+    and say what is wrong with it.
+    """
+
+    def __init__(self, cls: type, column: int):
+        self.cls = cls
+        self.column = column
+        pad = " " * column
+        hints = get_type_hints(cls)
+        scalar = laid_out_scalar(column)
+        deeper = rf"\n{pad} {{2,}}{LAID_OUT_LINE}"  # a line of a record below this one's key or dash
+        patterns: list[str] = []
+        readers: list[Callable[[str], Any]] = []
+        kept: list[int] = []
+        self.kept_types: list[tuple[type, ...]] = []
+        required: list[int] = []
+        self.called: list[tuple[int, Check]] = []
+        for index, (name, check, _, unchanged, _) in enumerate(shape_of(cls).fields):
+            hint = hints[name]
+            inner = next((a for a in get_args(hint) or (hint,) if is_dataclass(a)), None)
+            if get_origin(hint) is list and get_args(hint)[0] is str:
+                patterns.append(rf"{name}:( \[\]|(?:\n{pad}- {scalar})+)")
+                readers.append(self._texts)
+            elif get_origin(hint) is list:
+                patterns.append(rf"{name}:( \[\]|(?:\n{pad}- {LAID_OUT_LINE}(?:{deeper})*)+)")
+                readers.append(Layout(get_args(hint)[0], column + 2).records)
+            elif inner is not None:
+                optional = "null|" if type(None) in get_args(hint) else ""
+                patterns.append(rf"{name}:( {optional}(?:{deeper})+)")
+                readers.append(Layout(inner, column + 2).record_below)
+            else:
+                patterns.append(rf"{name}: ({scalar})")
+                readers.append(LAID_OUT_VALUES.__getitem__)
+                if unchanged:
+                    kept.append(index)
+                    self.kept_types.append(unchanged)
+                    if check is _required_text:
+                        required.append(index)
+                else:
+                    self.called.append((index, check))
+        self.regex = re.compile(f"\n{pad}".join(patterns))
+        self.readers = tuple(readers)
+        self.kept, self.required = _getter(kept), _getter(required)
+        # What the types of the values (a tuple of them) say: whether they are the types the checks
+        # of the kept fields keep. A few combinations come up, again and again.
+        self.fitting: dict[tuple[type, ...], bool] = {}
+        self.item_start = f"\n{pad}- "  # of the texts of a list field
+        self.listed_as = f"\n{pad[2:]}- "  # where one of a list of records of this class starts
+
+    def values(self, groups: tuple[str, ...]) -> list[Any]:
+        """The checked values of the fields, from the groups of a match of `regex`."""
+        values = list(map(operator.call, self.readers, groups))
+        types = tuple(map(type, values))
+        fits = self.fitting.get(types)
+        if fits is None:
+            fits = self.fitting[types] = all(map(operator.contains, self.kept_types, self.kept(types)))
+        if not fits or "" in self.required(values):
+            raise OutsideSubset
+        for index, check in self.called:
+            values[index] = check(values[index], ())  # where: a fault is told by the general readers
+        return values
+
+    def _texts(self, group: str) -> list[str]:
+        if group == " []":
+            return []
+        items = list(map(LAID_OUT_VALUES.__getitem__, group.split(self.item_start)[1:]))
+        if "" in items or not all(type(item) is str for item in items):
+            raise OutsideSubset  # what _texts converts or refuses
+        return items
+
+    def records(self, group: str) -> list[Any]:
+        """A list of records of this class, from its group in the enclosing class's match."""
+        if group == " []":
+            return []
+        out = []
+        for item in group.split(self.listed_as)[1:]:
+            match = self.regex.fullmatch(item)
+            if match is None:
+                raise OutsideSubset
+            out.append(self.cls(*self.values(match.groups())))
+        return out
+
+    def record_below(self, group: str) -> Any:
+        """A record of this class or null, from its group in the enclosing class's match."""
+        if group == " null":
+            return None
+        match = self.regex.fullmatch(group, 1 + self.column)  # its first key right after the line break
+        if match is None:
+            raise OutsideSubset
+        return self.cls(*self.values(match.groups()))
+
+
+def _getter(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The items at these indices, as a tuple."""
+    if len(indices) == 1:
+        return lambda values: (values[indices[0]],)
+    return operator.itemgetter(*indices) if indices else lambda values: ()
+
+
+_RECORD_LAYOUT = Layout(Record, 0)
+_FIELD_NAMES = [name for name, *_ in RECORD.fields]
+_DIRECTIVES, _SLUG = _FIELD_NAMES.index("directives"), _FIELD_NAMES.index("slug")
+_BODY = list(Record.__dataclass_fields__).index("body")
+
+
+def read_laid_out_record(front_matter: str, body: str) -> Record | None:
+    """The record of a front matter in the layout format_article writes, checked as read_record
+    checks one; None when the text is laid out otherwise or a value fails a check."""
+    match = _RECORD_LAYOUT.regex.fullmatch(front_matter)
+    if match is None:
+        return None
+    LAID_OUT_VALUES.trim()
+    try:
+        values = _RECORD_LAYOUT.values(match.groups())
+        directives = values[_DIRECTIVES]
+        _check_across_fields([i for i, d in enumerate(directives) if d.primary], len(directives), values[_SLUG])
+    except (OutsideSubset, RecordError):
+        return None
+    values.insert(_BODY, body)
+    return Record(*values)
 
 
 # --- one file ----------------------------------------------------------------------------------
@@ -403,6 +543,10 @@ def read_record(path: Path, display: str, problems: Problems,
             problems.error(display, "the file does not start with front matter. Put the record between two `---` "
                                     "lines at the top of the file, then the article text.", 1)
         return None
+    body = parts.body if _nothing_to_clean(encoded) else clean_strings(parts.body)
+    record = read_laid_out_record(parts.front_matter, body)
+    if record is not None:
+        return record  # as the writer laid it out: most files
     try:
         data = parse_front_matter(parts.front_matter)
     except FrontMatterError as err:
@@ -417,7 +561,7 @@ def read_record(path: Path, display: str, problems: Problems,
     for key in unknown:  # validation proved data a mapping
         hint = " The article text belongs below the closing `---`." if key == "body" else ""
         problems.warning(display, f"unknown key '{key}' is ignored.{hint}", _line_of(parts.front_matter, (key,)))
-    values["body"] = parts.body if _nothing_to_clean(encoded) else clean_strings(parts.body)
+    values["body"] = body
     return Record.from_dict(values)
 
 

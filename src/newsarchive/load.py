@@ -49,6 +49,7 @@ from .archive import (
 from .article_file import (
     LAID_OUT_LINE,
     LAID_OUT_VALUES,
+    OUTSIDE_SUBSET_CHARACTERS,
     FrontMatterError,
     OutsideSubset,
     clean_strings,
@@ -501,7 +502,7 @@ def read_laid_out_record(front_matter: str, body: str) -> Record | None:
     """The record of a front matter in the layout format_article writes, checked as read_record
     checks one; None when the text is laid out otherwise or a value fails a check."""
     match = _RECORD_LAYOUT.regex.fullmatch(front_matter)
-    if match is None:
+    if match is None or OUTSIDE_SUBSET_CHARACTERS.search(front_matter):
         return None
     LAID_OUT_VALUES.trim()
     try:

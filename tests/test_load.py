@@ -18,6 +18,7 @@ from vi_textmatch.tone import normalize_tone
 
 from newsarchive import text
 from newsarchive.article_file import FrontMatterError, clean_strings, format_article, parse_front_matter, split_article
+from newsarchive.cache import pack_stat, stat_of
 from newsarchive.config import default_config
 from newsarchive.load import (
     MAX_ARTICLE_BYTES,
@@ -25,6 +26,7 @@ from newsarchive.load import (
     RecordError,
     _nothing_to_clean,
     read_bytes,
+    read_bytes_and_stat,
     _text_of,
     load_archive,
     province_key,
@@ -262,6 +264,8 @@ def test_files_read_as_read_text_reads_them(tmp_path: Path, monkeypatch: pytest.
     for data in samples:
         path.write_bytes(data)
         assert read_bytes(path) == (len(data), data)
+        stat, *content = read_bytes_and_stat(str(path))
+        assert content == [len(data), data] and pack_stat(stat) == stat_of(path)
         assert _text_of(data) == path.read_text(encoding="utf-8")
     real_fstat = os.fstat
 

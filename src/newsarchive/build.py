@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .archive import Archive, article_names
 from .cache import (FORMAT, Cache, FileStat, Parsed, PinnedDigests, RecordRef, SiteState, State, digest_bytes,
-                    hash_file, key_of, stat_of)
+                    hash_file, key_of, pack_stat, stat_of)
 from .config import SiteConfig
 from .problems import InputError, Problems
 
@@ -350,7 +350,7 @@ def _cached_reader(cache: Cache, known: dict[Any, Any]):
         found = cache.parsed(path, digest)
         if found is None:
             own = Problems()
-            record = read_record(Path(path), display, own)
+            record = read_record(path, display, own)
             filing = _filing(record)
             if cache.unchanged_since_hashed(path):  # else what was parsed may not be what was hashed
                 cache.keep(path, _shared(Parsed(digest, filing, tuple(own.items), _kept(cache, path, record)), known))
@@ -391,7 +391,7 @@ class StoredRecord:
         record = _STORE.record(self.ref) if self.ref is not None else None
         if record is None:  # not kept, or lost with a damaged pack: parsed again (its problems were told)
             path = self.path
-            record = read_record(Path(path), path, Problems())
+            record = read_record(path, path, Problems())
             ref = _kept(_STORE, path, record)
             digest = _STORE.digest(path) if ref is not None else None
             found = _STORE.parsed(path, digest) if digest is not None else None
@@ -493,7 +493,7 @@ def _parse_chunk(chunk: tuple[Path, list[ToParse]]
                 out.append((path, hashed, None))
                 continue
             problems = Problems()
-            record = read_record(Path(path), display, problems, content)
+            record = read_record(path, display, problems, content)
             kept = None if record is None else pack.add(record)
             out.append((path, hashed, Parsed(digest, _filing(record), tuple(problems.items), kept)))
     finally:
@@ -504,16 +504,15 @@ def _parse_chunk(chunk: tuple[Path, list[ToParse]]
 def _hash_and_read(path: str) -> tuple[tuple[FileStat | None, str | None], tuple[int, bytes | None] | None]:
     """A file's stat and digest, as hash_file gives them, and its size and bytes for read_record
     (None: unreadable, which read_record then says): the file is read once for both."""
-    from .load import read_bytes
+    from .load import read_bytes_and_stat
 
-    stat = stat_of(path)
     try:
-        content = read_bytes(Path(path))
+        stat, size, data = read_bytes_and_stat(path)
     except OSError:
-        return hash_file(path, stat), None
-    if content[1] is None:  # too big for an article, which read_record says; hashed all the same
-        return hash_file(path, stat), content
-    return (stat, digest_bytes(content[1])), content
+        return hash_file(path), None
+    if stat is None or data is None:  # too big for an article, which read_record says; hashed all the same
+        return hash_file(path), (size, data)
+    return (pack_stat(stat), digest_bytes(data)), (size, data)
 
 
 def _shared(parsed: Parsed, known: dict[Any, Any]) -> Parsed:

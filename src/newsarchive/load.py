@@ -517,7 +517,7 @@ def read_laid_out_record(front_matter: str, body: str) -> Record | None:
 
 # --- one file ----------------------------------------------------------------------------------
 
-def read_record(path: Path, display: str, problems: Problems,
+def read_record(path: str | Path, display: str, problems: Problems,
                 content: tuple[int, bytes | None] | None = None) -> Record | None:
     """The record in one articles/*.md file, or None after adding one Problem that says why.
     `content`: the file's size and bytes as read_bytes gave them, when the caller read them already."""
@@ -566,29 +566,36 @@ def read_record(path: Path, display: str, problems: Problems,
     return Record.from_dict(values)
 
 
-def read_bytes(path: Path) -> tuple[int, bytes | None]:
+def read_bytes(path: str | Path) -> tuple[int, bytes | None]:
     """The file's size, and its bytes unless it is over MAX_ARTICLE_BYTES.
 
     Read with os calls and sized on the open file: the buffered reader and text wrapper that
     path.read_text sets up cost a third of reading a 6 KiB article.
     """
+    return read_bytes_and_stat(path)[1:]
+
+
+def read_bytes_and_stat(path: str | Path) -> tuple[os.stat_result | None, int, bytes | None]:
+    """What read_bytes gives, behind the stat of the file it read, taken before reading it (None:
+    the file could not be opened): a stat of its own would cost a parse worker one more system call."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        size = path.stat().st_size  # a file too big says so first, even one that cannot be opened
+        size = os.stat(path).st_size  # a file too big says so first, even one that cannot be opened
         if size > MAX_ARTICLE_BYTES:
-            return size, None
+            return None, size, None
         raise
     try:
-        size = os.fstat(fd).st_size
+        stat = os.fstat(fd)
+        size = stat.st_size
         if size > MAX_ARTICLE_BYTES:
-            return size, None
+            return stat, size, None
         chunks = [os.read(fd, size + 1)]  # the whole file in one read
         while chunks[-1]:  # to the end, as read_text reads, should the file have grown
             chunks.append(os.read(fd, 1 << 16))
     finally:
         os.close(fd)
-    return size, b"".join(chunks)
+    return stat, size, b"".join(chunks)
 
 
 def _text_of(data: bytes) -> str:
@@ -677,7 +684,7 @@ Reader = Callable[[str, str, Problems], tuple[Filing, Callable[[], Record]] | No
 
 def parsed(path: str, display: str, problems: Problems) -> tuple[Filing, Callable[[], Record]] | None:
     """The reader without a cache: the file parsed, its record at hand."""
-    record = read_record(Path(path), display, problems)
+    record = read_record(path, display, problems)
     return None if record is None else (Filing.of(record), AtHand(record))
 
 

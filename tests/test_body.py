@@ -45,6 +45,7 @@ bodies = st.lists(blocks, max_size=8).map("\n\n".join)
 def long_way() -> Iterator[None]:
     """Every block through normalize_name, Markdown and nh3: what body.py did before its shortcut."""
     with mock.patch.object(body, "_name_key", lambda block, key_lengths: text.normalize_name(block)), \
+            mock.patch.object(body, "_key_length", lambda name: len(text.normalize_name(name))), \
             mock.patch.object(body, "_is_plain_paragraph", lambda block: False):
         yield
 

@@ -42,11 +42,20 @@ def summary(record: Record, limit: int = 240) -> str:
 
 def lead(record: Record) -> str:
     """The first paragraph of text: not a caption or heading, its white space collapsed."""
-    skip = {text.normalize_name(x) for x in (*record.captions, *record.subheadings)}
-    skip_lengths = {len(key) for key in skip}
+    names = (*record.captions, *record.subheadings)
+    # The lengths of their keys tell most paragraphs from them: the keys are made for a paragraph of one.
+    skip_lengths = {_key_length(name) for name in names}
+    skip: set[str] | None = None
     for block in _blocks(record.body):  # lazily: the first paragraph is usually the first block
         paragraph = _SPACES.sub(" ", block).strip()
-        if paragraph and not paragraph.startswith("#") and _name_key(paragraph, skip_lengths) not in skip:
+        if not paragraph or paragraph.startswith("#"):
+            continue
+        key = _name_key(paragraph, skip_lengths)
+        if key is None:
+            return paragraph
+        if skip is None:
+            skip = {text.normalize_name(name) for name in names}
+        if key not in skip:
             return paragraph
     return ""
 
@@ -110,6 +119,11 @@ def _name_key(block: str, key_lengths: set[int]) -> str | None:
     if len(block) not in key_lengths and _is_plain(block):
         return None
     return text.normalize_name(block)
+
+
+def _key_length(name: str) -> int:
+    """len(text.normalize_name(name)), which is the length of a plain name."""
+    return len(name) if _is_plain(name) else len(text.normalize_name(name))
 
 
 def _is_plain_paragraph(block: str) -> bool:

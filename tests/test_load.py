@@ -499,3 +499,18 @@ def revalued(draw: st.DrawFn) -> str:
 @given(revalued())
 def test_front_matter_with_other_values_reads_as_generally(text: str) -> None:
     _reads_as_generally(text)
+
+
+def test_a_filing_shares_the_values_many_filings_repeat() -> None:
+    import pickle
+
+    from newsarchive.archive import Filing
+
+    record = sample_record()
+    known: dict = {}
+    first = Filing.of(record).shared(known)
+    second = pickle.loads(pickle.dumps(Filing.of(record))).shared(known)  # as a worker process sends one
+    assert second == first == Filing.of(record)
+    for name in ("published", "province", "province_current", "district", "byline", "directives", "metric_units"):
+        assert getattr(second, name) is getattr(first, name), name
+    assert second.texts is not first.texts and second.period is not first.period  # each article's own

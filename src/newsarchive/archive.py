@@ -75,13 +75,11 @@ class Filing(NamedTuple):
         """This filing with each value that many articles repeat (date, places, byline, directives,
         metric units) replaced by the equal one `known` keeps: a filing unpickled from a worker
         brings copies of its own, and 100,000 of them would hold each place name 100,000 times."""
-        def one(value: Any) -> Any:
-            return value if value is None else known.setdefault(value, value)
-
-        return self._replace(published=one(self.published), province=one(self.province),
-                             province_current=one(self.province_current), district=one(self.district),
-                             byline=one(self.byline), directives=one(self.directives),
-                             metric_units=one(self.metric_units))
+        repeated = (self.published, self.province, self.province_current, self.district, self.byline, self.directives,
+                    self.metric_units)
+        published, province, current, district, byline, directives, units = map(known.setdefault, repeated, repeated)
+        return Filing(self.slug, self.texts, published, self.period, province, current, district, byline, directives,
+                      units)
 
     @property
     def year(self) -> int | None:

@@ -462,21 +462,20 @@ def _parse_in_parallel(cache: Cache, pool: Any, todo: list[ToParse], known: dict
         return
     packs = cache.packs()
     chunks = [(packs, todo[start:start + PARSE_CHUNK]) for start in range(0, len(todo), PARSE_CHUNK)]
-    for parsed in pool.imap(_parse_chunk, chunks):
-        for path, hashed, entry in parsed:
-            path = sys.intern(path)  # the string load_archive's article has (see there)
+    for (_, files), parsed in zip(chunks, pool.imap(_parse_chunk, chunks)):  # in the order of the chunks
+        for (path, _, digest), (hashed, entry) in zip(files, parsed):
             if hashed is not None:
                 cache.learn(path, *hashed)
-            # Kept only if the file still has the stat it was hashed with: else what was parsed
-            # may not be what was hashed.
-            if entry is not None and cache.unchanged_since_hashed(path):
+            # Kept only if what was parsed is what was hashed: the bytes a worker hashed itself, or
+            # a file that still has the stat it was hashed with here.
+            if entry is not None and (digest is None or cache.unchanged_since_hashed(path)):
                 cache.keep(path, _shared(entry, known))
 
 
 def _parse_chunk(chunk: tuple[Path, list[ToParse]]
-                 ) -> list[tuple[str, tuple[FileStat | None, str | None] | None, Parsed | None]]:
+                 ) -> list[tuple[tuple[FileStat | None, str | None] | None, Parsed | None]]:
     """Parse some files into a pack in `packs`, hashing those the main process has no digest of:
-    path, (stat, digest) when hashed here, what parsing gave (None: the file could not be read)."""
+    for each file, (stat, digest) when hashed here, what parsing gave (None: the file could not be read)."""
     from .cache import Pack
     from .load import read_record
 
@@ -490,12 +489,12 @@ def _parse_chunk(chunk: tuple[Path, list[ToParse]]
                 hashed, content = _hash_and_read(path)
                 digest = hashed[1]
             if digest is None:
-                out.append((path, hashed, None))
+                out.append((hashed, None))
                 continue
             problems = Problems()
             record = read_record(path, display, problems, content)
             kept = None if record is None else pack.add(record)
-            out.append((path, hashed, Parsed(digest, _filing(record), tuple(problems.items), kept)))
+            out.append((hashed, Parsed(digest, _filing(record), tuple(problems.items), kept)))
     finally:
         pack.close()
     return out
@@ -518,7 +517,8 @@ def _hash_and_read(path: str) -> tuple[tuple[FileStat | None, str | None], tuple
 def _shared(parsed: Parsed, known: dict[Any, Any]) -> Parsed:
     """An entry whose repeated values are the ones `known` keeps (see Filing.shared). The filings
     files keep the sharing: pickle writes an object met twice once."""
-    return parsed if parsed.filing is None else parsed._replace(filing=parsed.filing.shared(known))
+    digest, filing, problems, record = parsed
+    return parsed if filing is None else Parsed(digest, filing.shared(known), problems, record)
 
 
 def _listed(config: SiteConfig, names: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ Every extracted value keeps `evidence`: the words of the article it was read fro
 from __future__ import annotations
 
 import marshal
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,16 +163,20 @@ _NESTED_LISTS = {"localities": Locality, "directives": DirectiveRef, "local_docu
 _FIELDS = {kind: tuple(kind.__dataclass_fields__) for kind in (Record, Period, *_NESTED_LISTS.values())}
 _LIST_AT = [(_FIELDS[Record].index(name), kind, _FIELDS[kind]) for name, kind in _NESTED_LISTS.items()]
 _PERIOD_AT = _FIELDS[Record].index("period")
+# The values of a record's fields, and of each nested record's, as a tuple in declaration order (each kind has
+# several fields: attrgetter of one name would give the value itself).
+_VALUES_OF = {kind: operator.attrgetter(*names) for kind, names in _FIELDS.items()}
+_VALUES_OF_LISTED = [(at, _VALUES_OF[kind]) for at, kind, _ in _LIST_AT]
 
 
 def packed(record: Record) -> bytes:
     """The record as bytes that `unpacked` reads back equal. Marshal's format is the running
     Python's: the cache that keeps these is fingerprinted with the Python version."""
-    values = list(map(record.__dict__.__getitem__, _FIELDS[Record]))
-    for at, _, names in _LIST_AT:
-        values[at] = [tuple(map(item.__dict__.__getitem__, names)) for item in values[at]]
+    values = list(_VALUES_OF[Record](record))
+    for at, values_of in _VALUES_OF_LISTED:
+        values[at] = list(map(values_of, values[at]))
     if values[_PERIOD_AT] is not None:
-        values[_PERIOD_AT] = tuple(map(values[_PERIOD_AT].__dict__.__getitem__, _FIELDS[Period]))
+        values[_PERIOD_AT] = _VALUES_OF[Period](values[_PERIOD_AT])
     return marshal.dumps(values)
 
 

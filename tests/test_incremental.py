@@ -453,12 +453,12 @@ def test_outputs_and_pieces_give_back_what_they_were_given_packed() -> None:
 
 
 def test_a_record_ref_gives_back_where_the_record_is() -> None:
-    from newsarchive.cache import raw_digest, record_ref
+    from newsarchive.cache import checksum, record_ref
 
-    digest = raw_digest(b"a record")
-    ref = record_ref("records-abc_1.pack", 1 << 40, 1234, digest)
-    assert read_ref(ref) == ("records-abc_1.pack", 1 << 40, 1234, digest)
-    assert len(ref) == 8 + 8 + 16 + len("records-abc_1.pack")
+    check = checksum(b"a record")
+    ref = record_ref("records-abc_1.pack", 1 << 40, 1234, check)
+    assert read_ref(ref) == ("records-abc_1.pack", 1 << 40, 1234, check)
+    assert len(ref) == 8 + 8 + 4 + len("records-abc_1.pack")
 
 
 def test_a_state_is_read_back_whole_when_its_tables_are_written_a_chunk_at_a_time(tmp_path: Path,

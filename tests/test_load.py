@@ -17,13 +17,15 @@ from test_fuzz import budget
 from vi_textmatch.tone import normalize_tone
 
 from newsarchive import text
-from newsarchive.article_file import FrontMatterError, clean_strings, format_article, parse_front_matter, split_article
+from newsarchive.article_file import OUTSIDE_SUBSET_CHARACTERS, FrontMatterError, clean_strings, format_article, parse_front_matter, split_article
+from newsarchive import load as load_module
 from newsarchive.cache import pack_stat, stat_of
 from newsarchive.config import default_config
 from newsarchive.load import (
     MAX_ARTICLE_BYTES,
     RECORD,
     RecordError,
+    _nothing_odd,
     _nothing_to_clean,
     read_bytes,
     read_bytes_and_stat,
@@ -289,6 +291,14 @@ def test_bytes_with_nothing_to_clean_hold_no_character_clean_strings_removes() -
     assert _nothing_to_clean("Thân bài\tvới tab\r\n".encode()) and not _nothing_to_clean(b"a\x01b")
 
 
+def test_bytes_with_nothing_odd_hold_no_character_left_to_the_strict_loader_but_the_separators() -> None:
+    characters = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    sure = "".join(c for c in characters if _nothing_odd(c.encode()))
+    assert set(OUTSIDE_SUBSET_CHARACTERS.findall(sure)) == {"\u2028", "\u2029"}
+    assert len(characters) - len(sure) == 31 + 1 + 64 + 4096  # C0 controls, DEL, what begins with 0xC2 or 0xEF
+    assert _nothing_odd("Thân bài “một” – hai…".encode()) and not _nothing_odd("a\tb".encode())
+
+
 def test_a_body_is_cleaned_of_what_no_feed_may_hold(tmp_path: Path) -> None:
     for odd in ("\x01", "\ufffe", "\x1f\uffff"):
         path = write(tmp_path, "a.md")
@@ -514,3 +524,24 @@ def test_a_filing_shares_the_values_many_filings_repeat() -> None:
     for name in ("published", "province", "province_current", "district", "byline", "directives", "metric_units"):
         assert getattr(second, name) is getattr(first, name), name
     assert second.texts is not first.texts and second.period is not first.period  # each article's own
+
+
+@pytest.mark.parametrize("character", ["\t", "\x01", "\r", "\x7f", "\x85", "\x9f", "\xa0", "\u2028", "\u2029",
+                                       "\ufeff", "\uffff", "\U0001f600", "“"])
+def test_a_file_with_an_odd_character_reads_as_generally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         character: str) -> None:
+    """Wherever it is, in the front matter or the body: the laid-out reader reads the file as the
+    general readers do, or leaves it to them."""
+    path = tmp_path / "a.md"
+    for front_matter, body in [(SAMPLE.replace("Bài thử", f"Bài{character}thử"), "Thân bài."),
+                               (SAMPLE, f"Thân{character}bài."),
+                               (SAMPLE.replace("byline: null", f"byline: a{character}"), f"Thân{character}bài.")]:
+        path.write_text(f"---\n{front_matter}\n---\n\n{body}\n", "utf-8")
+        outcomes = []
+        for laid_out in (True, False):
+            with monkeypatch.context() as patch:
+                if not laid_out:
+                    patch.setattr(load_module, "read_laid_out_record", lambda *args: None)
+                problems = Problems()
+                outcomes.append((repr(read_record(path, "a.md", problems)), [str(p) for p in problems.items]))
+        assert outcomes[0] == outcomes[1], (front_matter, body)

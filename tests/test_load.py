@@ -16,9 +16,16 @@ from test_front_matter import mutated, record_fields, sample_record
 from test_fuzz import budget
 from vi_textmatch.tone import normalize_tone
 
-from newsarchive import text
-from newsarchive.article_file import OUTSIDE_SUBSET_CHARACTERS, FrontMatterError, clean_strings, format_article, parse_front_matter, split_article
 from newsarchive import load as load_module
+from newsarchive import text
+from newsarchive.article_file import (
+    OUTSIDE_SUBSET_CHARACTERS,
+    FrontMatterError,
+    clean_strings,
+    format_article,
+    parse_front_matter,
+    split_article,
+)
 from newsarchive.cache import pack_stat, stat_of
 from newsarchive.config import default_config
 from newsarchive.load import (
@@ -27,11 +34,11 @@ from newsarchive.load import (
     RecordError,
     _nothing_odd,
     _nothing_to_clean,
-    read_bytes,
-    read_bytes_and_stat,
     _text_of,
     load_archive,
     province_key,
+    read_bytes,
+    read_bytes_and_stat,
     read_laid_out_record,
     read_record,
     region_table,
@@ -296,7 +303,7 @@ def test_bytes_with_nothing_odd_hold_no_character_left_to_the_strict_loader_but_
     sure = "".join(c for c in characters if _nothing_odd(c.encode()))
     assert set(OUTSIDE_SUBSET_CHARACTERS.findall(sure)) == {"\u2028", "\u2029"}
     assert len(characters) - len(sure) == 31 + 1 + 64 + 4096  # C0 controls, DEL, what begins with 0xC2 or 0xEF
-    assert _nothing_odd("Thân bài “một” – hai…".encode()) and not _nothing_odd("a\tb".encode())
+    assert _nothing_odd("Thân bài “một” – hai…".encode()) and not _nothing_odd(b"a\tb")
 
 
 def test_a_body_is_cleaned_of_what_no_feed_may_hold(tmp_path: Path) -> None:

@@ -494,3 +494,20 @@ def test_the_inputs_saved_are_their_digests_as_the_build_first_saw_them(tmp_path
     first = cache.digest(str(article))
     article.write_text("hai, sửa trong lúc build")
     assert dict(inputs) == {str(article): first, str(tmp_path / "absent.md"): None} and first is not None
+
+
+def test_parse_workers_hash_each_raw_source_under_the_path_load_gives_it(tmp_path: Path) -> None:
+    from newsarchive.cache import digest_bytes, stat_of
+
+    root = tmp_path / "project"
+    (root / "seeds").mkdir(parents=True)
+    (root / "seeds" / "a.txt").write_bytes(b"raw text")
+    (tmp_path / "outside.txt").write_bytes(b"secret")
+    os.symlink(root / "seeds" / "a.txt", root / "seeds" / "link.txt")
+    os.symlink(tmp_path / "outside.txt", root / "seeds" / "out.txt")
+    plain = str(root / "seeds" / "a.txt")
+    assert build_module._source_digest(str(root), "seeds/a.txt") == (plain, stat_of(plain), digest_bytes(b"raw text"))
+    assert build_module._source_digest(str(root), "seeds/link.txt")[0] == plain
+    assert build_module._source_digest(str(root), "seeds/missing.txt") == (str(root / "seeds" / "missing.txt"), None, None)
+    assert build_module._source_digest(str(root), "seeds/out.txt") is None  # load refuses it: never read
+    assert build_module._source_digest(str(root), "../outside.txt") is None

@@ -474,10 +474,10 @@ def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "_MEMO_LIMIT", 1)
         search._start_over_if_full()
-    assert not search._SIGNATURES and not search._PIECES
+    assert not search._WORDS and not search._PIECES and search._TERMS == [("", "", (0, 0))]
     # other spellings met first: "UỶ" stands for "Ủy" and "Uỷ" (one term), "BẮC" for "bắc"
     search.analyze(doc("articles/z.html", "UỶ BAN", "BẮC, Bác bạc. LÀM theo"))
-    assert search._SPELLINGS["uy4"] == "UỶ"
+    assert search._TERMS[1][1] == "uy4" and search._word("Ủy") == search._word("Uỷ") == search._WORDS["UỶ"]
     assert build_index(keyed(DOCS)) == (files, state)
     new = edited(DOCS, 2, text="Uỷ ban Bạc Liêu.")
     written, deleted, _ = update_index(keyed(new), state, files.__getitem__)
@@ -485,7 +485,7 @@ def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "_MEMO_LIMIT", 1)
         assert build_index(keyed(DOCS)) == (files, state)
-    assert "UỶ" not in search._SIGNATURES  # the memos started over before that build
+    assert "UỶ" not in search._WORDS  # the memos started over before that build
 
 
 def test_state_round_trips_through_pickle():

@@ -61,10 +61,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
-from itertools import accumulate, chain, compress
-from operator import iconcat, mul, sub
+from itertools import accumulate, chain
+from operator import and_, iconcat, sub
 from pathlib import Path
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from .text import fold
 
@@ -201,10 +201,7 @@ def encode_ids(ids: list[int]) -> str:
 
 def bucket(pair: str, buckets: int) -> int:
     """The pair file that holds a pair: FNV-1a (32 bit) of its UTF-8 bytes, modulo the count."""
-    h = 0x811C9DC5
-    for byte in pair.encode("utf-8"):
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return h % buckets
+    return _fnv(0x811C9DC5, pair.encode("utf-8")) % buckets
 
 
 _DIGITS = bytes.maketrans(ALPHABET.encode(), bytes(range(64)))  # a character -> its digit, as a byte
@@ -326,86 +323,129 @@ def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
 
 _WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall: a word, or "" for a clause break
 
-# What analyze has met so far. Each term is named by the first spelling met of it ("Ban" and "ban"
-# are one term, named "ban" if that came first), so that counting words counts terms, in C.
-# A term is its signature: that fixes its folded form too (both drop the tone marks, and folding
-# drops the other marks), so no (folded, signature) tuple is kept per term.
-_SPELLINGS: dict[str, str] = {}  # signature -> the term's first spelling
-_SIGNATURES: dict[str, str] = {}  # first spelling -> signature
-_FOLDED: dict[str, str] = {"": ""}  # first spelling -> folded; a clause break stays ""
-_MEMO_LIMIT = 500_000  # terms remembered before the memos start over (a long-running server)
+# What analyze has met so far, so that a document's words are read, counted and paired by C code
+# alone: each word becomes two numbers, its head and its tail. A term (a signature: that fixes its
+# folded form too, as both drop the tone marks and folding drops the other marks) has a number from
+# 1 on, and a folded form one from 1 on; then
+#   head = term << 64 | folded << 32 | LOW   and   tail = LOW << 32 | folded,
+# so that the head of a word, ANDed with the tail of the next, is the pair's number,
+# first folded << 32 | next folded. A clause break is (0, 0), so that a pair across one is 0, and so
+# is a word whose folded form is empty (head = term << 64, tail = 0), which pairs with nothing.
+# The head names the term: its postings are kept under it, and a pair is named by its number until
+# the index is written. (Folded forms are numbered below 2**32 in any archive that fits in memory.)
+_LOW = (1 << 32) - 1
+_BREAK = (0, 0)
+_WORDS: dict[str, tuple[int, int]] = {}  # a word as written -> (head, tail) of its term
+_TERM_NUMBERS: dict[str, int] = {}  # signature -> term number
+_TERMS: list[tuple[str, str, tuple[int, int]]] = [("", "", _BREAK)]  # by number: folded, signature, ends
+_FOLDED_NUMBERS: dict[str, int] = {}  # folded form -> its number
+_FOLDED_FORMS: list[str] = [""]  # by number
+_MEMO_LIMIT = 500_000  # words remembered before the memos start over (a long-running server)
 # Pieces remembered before that memo alone starts over: it holds nothing the term tables do not, and
 # the pieces that recur are soon met again, while those met once (a number, a name) would fill it.
 _PIECES_LIMIT = 50_000
 
 
-class _Pieces(dict[str, tuple[str, ...]]):
-    """Text between whitespace -> its words (by first spelling) and "" for each clause break in it;
-    a piece not met before is read when it is first looked up."""
+def _word(word: str) -> tuple[int, int]:
+    """A word's (head, tail), its term numbered when it is new."""
+    found = _WORDS.get(word)
+    if found is not None:
+        return found
+    sig = signature(word)
+    number = _TERM_NUMBERS.get(sig)
+    if number is None:  # a new term
+        number = _TERM_NUMBERS[sig] = len(_TERMS)
+        folded = fold(word)
+        if folded:
+            folded_number = _FOLDED_NUMBERS.get(folded)
+            if folded_number is None:
+                folded_number = _FOLDED_NUMBERS[folded] = len(_FOLDED_FORMS)
+                _FOLDED_FORMS.append(folded)
+            ends = (number << 64 | folded_number << 32 | _LOW, _LOW << 32 | folded_number)
+        else:
+            ends = (number << 64, 0)
+        _TERMS.append((folded, sig, ends))
+    found = _WORDS[word] = _TERMS[number][2]
+    return found
 
-    def __missing__(self, piece: str) -> tuple[str, ...]:
-        words = []
-        for word in _WORD_OR_BREAK.findall(piece):
-            if word and word not in _SIGNATURES:  # a new word, or another spelling of a term met before
-                sig = signature(word)
-                if sig not in _SPELLINGS:
-                    folded = fold(word)
-                    _SPELLINGS[sig] = word
-                    _SIGNATURES[word] = sig
-                    _FOLDED[word] = word if folded == word else folded  # "2020": the word, not a copy
-                word = _SPELLINGS[sig]
-            words.append(word)
+
+def _term(head: int) -> tuple[str, str]:
+    """The (folded, signature) of a term by its head."""
+    folded, sig, _ = _TERMS[head >> 64]
+    return folded, sig
+
+
+def _pair(number: int) -> str:
+    """A pair by its number: "uy ban"."""
+    return _FOLDED_FORMS[number >> 32] + " " + _FOLDED_FORMS[number & _LOW]
+
+
+class _Pieces(dict[bytes, tuple[int, ...]]):
+    """Text between whitespace (UTF-8) -> the head and tail of each of its words, (0, 0) for each
+    clause break in it; a piece not met before is read when it is first looked up."""
+
+    def __missing__(self, piece: bytes) -> tuple[int, ...]:
+        ends: list[int] = []
+        for word in _WORD_OR_BREAK.findall(piece.decode()):
+            ends += _word(word) if word else _BREAK
         if len(self) >= _PIECES_LIMIT:
             self.clear()
-        found = self[piece] = tuple(words)
+        found = self[piece] = tuple(ends)
         return found
 
 
 _PIECES = _Pieces()
 
 
-def _words(text: str) -> list[str]:
-    """The words of a text (by first spelling) and "" for each clause break (or twice, for ".\\n")."""
-    # No whitespace is part of a word, and "\n" is the only one that breaks a clause: str.split loses
-    # it, so it becomes a piece "." of its own. Most pieces were met before: one dict lookup each.
-    pieces = unicodedata.normalize("NFC", text).replace("\n", " . ").split()
+def _ends(text: str) -> list[int]:
+    """The head and tail of each word of a text, and (0, 0) for each clause break (or twice, for ".\\n")."""
+    # No whitespace is part of a word, and "\n" is the only one that breaks a clause: split loses it,
+    # so it becomes a piece "." of its own. The UTF-8 bytes are split, not the text: cutting a text
+    # into strings measures each piece's widest character, and other whitespace than ASCII's, left
+    # in a piece, is read there as between any two pieces. Most pieces were met before: one dict
+    # lookup each.
+    pieces = unicodedata.normalize("NFC", text).encode().replace(b"\n", b" . ").split()
     return reduce(iconcat, map(_PIECES.__getitem__, pieces), [])  # one list, extended by each piece's words
 
 
 def _start_over() -> None:
-    """Empty the memos: never while a clean build is adding documents, as it keeps its postings by
-    the first spellings of their terms."""
-    for memo in (_PIECES, _SPELLINGS, _SIGNATURES, _FOLDED):
+    """Empty the memos: never while a clean build is adding documents, as it keeps its postings and
+    pairs by the numbers of their terms."""
+    for memo in (_PIECES, _WORDS, _TERM_NUMBERS, _FOLDED_NUMBERS):
         memo.clear()
-    _FOLDED[""] = ""
+    del _TERMS[1:], _FOLDED_FORMS[1:]
 
 
 def _start_over_if_full() -> None:
     """Empty the memos when they hold too much (a long-running server): only between builds."""
-    if len(_SIGNATURES) >= _MEMO_LIMIT:
+    if len(_WORDS) >= _MEMO_LIMIT:
         _start_over()
 
 
-def _spelled_terms(doc: SearchDoc) -> tuple[Counter[str], int, set[str]]:
-    """What analyze finds, each term counted under its first spelling: a clean build keeps its postings
-    so, with no (term, signature) tuple to make and hash for each term of each document."""
+def _numbered_terms(doc: SearchDoc) -> tuple[Counter[int], int, set[int]]:
+    """What analyze finds, each term counted under its head and each pair by its number: a clean
+    build keeps them so, with no string or tuple to make for a term or a pair of each document."""
     (title_weight, title), (record_weight, record), (body_weight, body) = (
-        (weight, _words(text)) for weight, text in _fields(doc))
-    words = [*title, "", *record, "", *body]  # "": no pair across two fields
-    folded = list(map(_FOLDED.__getitem__, words))
-    lengths = list(map(len, folded))
-    beside = compress(zip(folded, folded[1:]), map(mul, lengths, lengths[1:]))  # a break, "", is in no pair
-    pairs = set(map(" ".join, beside))
-    weighted = title * title_weight + record * record_weight + body * body_weight  # a word once per unit of weight
-    counted = Counter(weighted)
-    length = len(weighted) - counted.pop("", 0)
+        (weight, _ends(text)) for weight, text in _fields(doc))
+    ends = [*title, *_BREAK, *record, *_BREAK, *body]  # no pair across two fields
+    heads = ends[0::2]
+    pairs = set(map(and_, heads, ends[3::2]))  # each head with the next word's tail
+    pairs.discard(0)  # across a break
+    # every head once, then each field's again for the rest of its weight (the body's is 1)
+    record_at = len(title) // 2 + 1
+    body_at = record_at + len(record) // 2 + 1
+    more = heads[:record_at - 1] * (title_weight - 1) + heads[record_at:body_at - 1] * (record_weight - 1)
+    if body_weight != 1:
+        more += heads[body_at:] * (body_weight - 1)
+    counted = Counter(heads)
+    counted.update(more)
+    length = len(heads) + len(more) - counted.pop(0, 0)
     return counted, length, pairs
 
 
 def analyze(doc: SearchDoc) -> DocTerms:
-    counted, length, pairs = _spelled_terms(doc)
-    terms = ((_FOLDED[word], _SIGNATURES[word]) for word in counted)  # all distinct: a term has one first spelling
-    return DocTerms(dict(zip(terms, counted.values())), length, pairs)
+    counted, length, pairs = _numbered_terms(doc)
+    return DocTerms(dict(zip(map(_term, counted), counted.values())), length, set(map(_pair, pairs)))
 
 
 def _doc_data(doc: SearchDoc) -> dict[str, object]:
@@ -644,6 +684,9 @@ class IndexState:
 LazyDoc = SearchDoc | Callable[[], SearchDoc]
 
 
+K = TypeVar("K", str, int)  # a key of the lists a clean build keeps: a facet, a pair's or a term's number
+
+
 class _Varints(bytearray):
     """A key's ascending document ids (for a posting list, each followed by its weight) as the
     varint text the index writes (as `encode_ids` or `encode_flat_postings`), written as the
@@ -654,16 +697,16 @@ class _Varints(bytearray):
     last: int  # the id added last: the next one is written as the difference from it
 
 
-class _IdLists:
-    """Per key (a word pair, a facet), the ascending ids of the documents that have it, as the
+class _IdLists(Generic[K]):
+    """Per key (a word pair by its number, a facet), the ascending ids of the documents that have it, as the
     varint text `encode_ids` writes, growing as documents arrive in id order. A key found in one
     document so far is kept as that id alone: in text written freely most pairs are in one
     document only, and a _Varints costs some 100 bytes."""
 
     def __init__(self) -> None:
-        self.lists: dict[str, _Varints | int] = {}
+        self.lists: dict[K, _Varints | int] = {}
 
-    def add(self, doc_id: int, keys: Iterable[str]) -> None:
+    def add(self, doc_id: int, keys: Iterable[K]) -> None:
         """Add a document, later than any added before, to the list of each key."""
         lists = self.lists
         for key in keys:
@@ -681,21 +724,21 @@ class _IdLists:
                 ids += _varint(doc_id - ids.last)
             ids.last = doc_id
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self.lists)
 
-    def sizes(self) -> Iterator[tuple[str, int]]:
+    def sizes(self) -> Iterator[tuple[K, int]]:
         """Each key with the length of its ids as the index writes them."""
         for key, ids in self.lists.items():
             yield key, len(_varint(ids)) if isinstance(ids, int) else len(ids)
 
-    def pop(self, key: str) -> str:
+    def pop(self, key: K) -> str:
         """A key's ids as the index writes them, no longer kept here."""
         ids = self.lists.pop(key)
         return (_varint(ids) if isinstance(ids, int) else ids).decode()
 
 
-def _add_postings(lists: dict[str, _Varints | bytes], doc_id: int, weights: dict[str, int]) -> None:
+def _add_postings(lists: dict[K, _Varints | bytes], doc_id: int, weights: dict[K, int]) -> None:
     """Add a document, later than any added before, to the postings of each term, with its weight.
 
     A term's first posting is kept as bytes: most terms met in one document are met in no other (a
@@ -771,9 +814,9 @@ class _CleanBuild:
 
     def __init__(self, put: Callable[[str, bytes], None]):
         self.put = put
-        self.postings: dict[str, _Varints | bytes] = {}  # a term's first spelling (see _SPELLINGS) -> postings
-        self.pairs = _IdLists()
-        self.facets = _IdLists()
+        self.postings: dict[int, _Varints | bytes] = {}  # a term's head (see _WORDS) -> postings
+        self.pairs: _IdLists[int] = _IdLists()  # by the pairs' numbers (see _WORDS)
+        self.facets: _IdLists[str] = _IdLists()
         self.urls = Strings()  # per id
         self.keys = Strings()
         self.last_url = ""  # of the document added last
@@ -789,7 +832,7 @@ class _CleanBuild:
                              f"{doc.url!r} came after {self.last_url!r}")
         self.last_url = doc.url
         doc_id = len(self.urls)
-        counted, length, pairs = _spelled_terms(doc)
+        counted, length, pairs = _numbered_terms(doc)
         _add_postings(self.postings, doc_id, counted)
         self.pairs.add(doc_id, pairs)
         made = DocFields.of(doc)
@@ -814,40 +857,37 @@ class _CleanBuild:
         if self.docs_data:
             self.put_docs()
         self.known_fields.clear()
-        shards, split, term_sizes = self.write_terms()
+        by_letter: dict[str, list[tuple[str, str, int]]] = defaultdict(list)  # first letter -> term, signature, head
+        for head in self.postings:
+            term, sig = _term(head)
+            by_letter[term[:1]].append((term, sig, head))
+        folded_forms = _FOLDED_FORMS[:]  # what the pairs' numbers stand for
+        # Nothing else needs the memos now: an update analyses a few documents, and a build after
+        # this one analyses all of its own. At 100,000 articles they take some 20 MB, which the
+        # files and the state about to be made can take instead.
+        _start_over()
+        shards, split, term_sizes = self.write_terms(by_letter)
         facets = list(self.facets)
         for key in facets:
             self.put(_facet_path(key), _script("f", key, self.facets.pop(key)))
-        pair_bytes = sum(_pair_size(pair, size) for pair, size in self.pairs.sizes())
-        buckets = pair_buckets(pair_bytes)
-        in_file = _pairs_by_file(self.pairs, buckets)
-        for number in range(buckets):
-            content = {pair: self.pairs.pop(pair) for pair in in_file.pop(number, [])}
-            self.put(_pair_path(number), _script("p", number, content))
+        pair_bytes, buckets = self.write_pairs(folded_forms)
         self.put(LENGTHS_PATH, _lengths_file(self.lengths, self.fields))
         self.put(META_PATH, _meta(len(self.urls), shards, split, facets, buckets))
         return IndexState(FORMAT_VERSION, self.urls, self.keys, self.fields, self.lengths, term_sizes,
                           sorted(shards), sorted(split), sorted(facets), pair_bytes, buckets)
 
-    def write_terms(self) -> tuple[list[str], list[str], dict[str, TermSizes]]:
+    def write_terms(self, by_letter: dict[str, list[tuple[str, str, int]]],
+                    ) -> tuple[list[str], list[str], dict[str, TermSizes]]:
         """The term shards, one first letter at a time (its plan depends on its own terms alone), so
         that one letter's entries at a time are decoded; returns the shards, the split keys and the
         terms' sizes by first letter."""
-        by_letter: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for spelling in self.postings:
-            term, sig = _FOLDED[spelling], _SIGNATURES[spelling]
-            by_letter[term[:1]].append((term, sig, spelling))
-        # Nothing needs the memos now: an update analyses a few documents, and a build after this
-        # one analyses all of its own. At 100,000 articles they take some 20 MB, which the files
-        # and the state about to be made can take instead.
-        _start_over()
         shards: list[str] = []
         split: list[str] = []
         term_sizes: dict[str, TermSizes] = {}
         for letter in sorted(by_letter):
             entries: dict[str, list[list[str]]] = defaultdict(list)
-            for term, sig, spelling in by_letter.pop(letter):
-                entries[term].append([sig, self.postings.pop(spelling).decode()])
+            for term, sig, head in by_letter.pop(letter):
+                entries[term].append([sig, self.postings.pop(head).decode()])
             for entry in entries.values():
                 entry.sort()  # by signature
             sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
@@ -858,6 +898,56 @@ class _CleanBuild:
             shards += plan
             split += letter_split
         return shards, split, term_sizes
+
+    def write_pairs(self, folded_forms: list[str]) -> tuple[int, int]:
+        """The pair files; returns their bytes and their number. A pair is named (by the folded forms
+        of its words, by number) only as its file is written: in text written freely there are
+        millions of pairs, and their names all at once would take some 60 bytes each."""
+        pairs = self.pairs
+        lengths = list(map(len, folded_forms))
+        pair_bytes = sum(lengths[number >> 32] + 1 + lengths[number & _LOW] + size + 6  # see _pair_size
+                         for number, size in pairs.sizes())
+        buckets = pair_buckets(pair_bytes)
+        in_file: dict[int, list[int]] = defaultdict(list)
+        for number, at in zip(pairs, _PairBuckets(folded_forms, buckets).of(pairs)):
+            in_file[at].append(number)
+        for at in range(buckets):
+            content = {folded_forms[number >> 32] + " " + folded_forms[number & _LOW]: pairs.pop(number)
+                       for number in in_file.pop(at, [])}
+            self.put(_pair_path(at), _script("p", at, content))
+        return pair_bytes, buckets
+
+
+class _PairBuckets:
+    """`bucket` of pairs given by number, each word's part of the hash worked out once: the hash of
+    "uy ban" goes on from that of "uy " (each first word's is kept), over the bytes of "ban"."""
+
+    def __init__(self, folded_forms: list[str], buckets: int):
+        self.folded_forms = folded_forms
+        self.buckets = buckets
+        self.starts: dict[int, int] = {}  # first word -> the hash of its bytes and a space
+        self.ends: dict[int, bytes] = {}  # second word -> its bytes
+
+    def of(self, numbers: Iterable[int]) -> Iterator[int]:
+        starts, ends, buckets = self.starts, self.ends, self.buckets
+        for number in numbers:
+            first, second = number >> 32, number & _LOW
+            h = starts.get(first)
+            if h is None:
+                h = starts[first] = _fnv(0x811C9DC5, (self.folded_forms[first] + " ").encode())
+            tail = ends.get(second)
+            if tail is None:
+                tail = ends[second] = self.folded_forms[second].encode()
+            for byte in tail:
+                h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+            yield h % buckets
+
+
+def _fnv(h: int, data: bytes) -> int:
+    """FNV-1a (32 bit) from h on over data."""
+    for byte in data:
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
 
 
 def _pairs_by_file(pairs: Iterable[str], buckets: int) -> dict[int, list[str]]:

@@ -8,6 +8,7 @@ import json
 import pickle
 import random
 import re
+import unicodedata
 import weakref
 from itertools import pairwise
 from pathlib import Path
@@ -67,7 +68,6 @@ def test_tokens_and_fold():
     assert words == ["Chỉ", "thị", "05", "CT", "TW", "làm", "theo", "Bác", "Đồng", "Tháp"]
     assert [fold(w) for w in words[-3:]] == ["bac", "dong", "thap"]
     # NFD input gives the same words as NFC
-    import unicodedata
     assert search.tokens(unicodedata.normalize("NFD", "Ủy ban")) == ["Ủy", "ban"]
 
 
@@ -179,6 +179,15 @@ def test_document_order_and_files(tmp_path: Path):
     kind, key, data = load_script(tmp_path / "search" / "f" / "p-lao-cai.js")
     assert (kind, key) == ("f", "p-lao-cai")
     assert search.decode_ids(data) == [2]
+
+
+@pytest.mark.parametrize("text", ["", "Đồng Tháp\n\nỦy ban", 'a "quoted" \\ back\\slash\n', "tab\there\r\n",
+                                  "\x00\x1f\x7f \u2028\u2029 \ud7ff \U0001f600", "line\x0bfeed\x0c"])
+def test_a_documents_file_is_what_json_writes(text: str):
+    """A clean build writes its documents' JSON from their UTF-8 text: the same bytes as _script."""
+    docs = [dataclasses.replace(DOCS[0], text=text), dataclasses.replace(DOCS[2], title='"Ủy ban" \\', text=text * 2)]
+    files, _ = build_index(keyed(docs))
+    assert files["search/d/0.js"] == search._script("d", 0, [search._doc_data(d) for d in docs])
 
 
 def digest(folder: Path) -> str:
@@ -460,6 +469,13 @@ def test_analyze_finds_words_and_pairs_within_clauses(seed: int):
     for d in [random_doc(rng, "articles/x.html") for _ in range(20)] + [doc("articles/y.html", tricky, tricky)]:
         terms = search.analyze(d)
         assert (terms.counts, terms.length, terms.pairs) == reference_analysis(d)
+        # the same text decomposed, or decomposed in places (a combining mark may start a piece)
+        decomposed = unicodedata.normalize("NFD", d.text)
+        mixed = "".join(rng.choice((ch, unicodedata.normalize("NFD", ch))) for ch in d.text) + " \u0301a \u0301"
+        for text in decomposed, mixed:
+            other = dataclasses.replace(d, text=text)
+            terms = search.analyze(other)
+            assert (terms.counts, terms.length, terms.pairs) == reference_analysis(other)
 
 
 def test_text_is_read_between_whitespace():

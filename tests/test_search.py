@@ -490,10 +490,10 @@ def test_memos_start_over_between_builds_and_first_spellings_change_nothing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "_MEMO_LIMIT", 1)
         search._start_over_if_full()
-    assert not search._WORDS and not search._PIECES and search._TERMS == [("", "", (0, 0))]
+    assert not search._WORDS and not search._PIECES and search._TERM_SIGNATURES == [""]
     # other spellings met first: "UỶ" stands for "Ủy" and "Uỷ" (one term), "BẮC" for "bắc"
     search.analyze(doc("articles/z.html", "UỶ BAN", "BẮC, Bác bạc. LÀM theo"))
-    assert search._TERMS[1][1] == "uy4" and search._word("Ủy") == search._word("Uỷ") == search._WORDS["UỶ"]
+    assert search._TERM_SIGNATURES[1] == "uy4" and search._word("Ủy") == search._word("Uỷ") == search._WORDS["UỶ"]
     assert build_index(keyed(DOCS)) == (files, state)
     new = edited(DOCS, 2, text="Uỷ ban Bạc Liêu.")
     written, deleted, _ = update_index(keyed(new), state, files.__getitem__)

@@ -337,8 +337,9 @@ _WORD_OR_BREAK = re.compile(f"({_TOKEN.pattern})|{_CLAUSE.pattern}")  # findall:
 _LOW = (1 << 32) - 1
 _BREAK = (0, 0)
 _WORDS: dict[str, tuple[int, int]] = {}  # a word as written -> (head, tail) of its term
-_TERM_NUMBERS: dict[str, int] = {}  # signature -> term number
-_TERMS: list[tuple[str, str, tuple[int, int]]] = [("", "", _BREAK)]  # by number: folded, signature, ends
+_TERM_ENDS: dict[str, tuple[int, int]] = {}  # signature -> (head, tail)
+_TERM_FOLDED: list[str] = [""]  # by term number: the folded form
+_TERM_SIGNATURES: list[str] = [""]  # by term number: the signature
 _FOLDED_NUMBERS: dict[str, int] = {}  # folded form -> its number
 _FOLDED_FORMS: list[str] = [""]  # by number
 _MEMO_LIMIT = 500_000  # words remembered before the memos start over (a long-running server)
@@ -353,27 +354,30 @@ def _word(word: str) -> tuple[int, int]:
     if found is not None:
         return found
     sig = signature(word)
-    number = _TERM_NUMBERS.get(sig)
-    if number is None:  # a new term
-        number = _TERM_NUMBERS[sig] = len(_TERMS)
+    found = _TERM_ENDS.get(sig)
+    if found is None:  # a new term
+        number = len(_TERM_SIGNATURES)
         folded = fold(word)
+        folded = word if folded == word else folded  # "2020": the word, not a copy
         if folded:
             folded_number = _FOLDED_NUMBERS.get(folded)
             if folded_number is None:
                 folded_number = _FOLDED_NUMBERS[folded] = len(_FOLDED_FORMS)
                 _FOLDED_FORMS.append(folded)
-            ends = (number << 64 | folded_number << 32 | _LOW, _LOW << 32 | folded_number)
+            found = (number << 64 | folded_number << 32 | _LOW, _LOW << 32 | folded_number)
         else:
-            ends = (number << 64, 0)
-        _TERMS.append((folded, sig, ends))
-    found = _WORDS[word] = _TERMS[number][2]
+            found = (number << 64, 0)
+        _TERM_ENDS[sig] = found
+        _TERM_FOLDED.append(folded)
+        _TERM_SIGNATURES.append(sig)
+    _WORDS[word] = found
     return found
 
 
 def _term(head: int) -> tuple[str, str]:
     """The (folded, signature) of a term by its head."""
-    folded, sig, _ = _TERMS[head >> 64]
-    return folded, sig
+    number = head >> 64
+    return _TERM_FOLDED[number], _TERM_SIGNATURES[number]
 
 
 def _pair(number: int) -> str:
@@ -414,9 +418,9 @@ def _ends(text: bytes) -> list[int]:
 def _start_over() -> None:
     """Empty the memos: never while a clean build is adding documents, as it keeps its postings and
     pairs by the numbers of their terms."""
-    for memo in (_PIECES, _WORDS, _TERM_NUMBERS, _FOLDED_NUMBERS):
+    for memo in (_PIECES, _WORDS, _TERM_ENDS, _FOLDED_NUMBERS):
         memo.clear()
-    del _TERMS[1:], _FOLDED_FORMS[1:]
+    del _TERM_FOLDED[1:], _TERM_SIGNATURES[1:], _FOLDED_FORMS[1:]
 
 
 def _start_over_if_full() -> None:

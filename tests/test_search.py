@@ -544,3 +544,14 @@ def test_a_first_posting_is_kept_as_bytes_until_a_second():
     assert isinstance(lists["a"], search._Varints) and isinstance(lists["b"], bytes)
     flat = search.decode_values(lists["a"].decode())
     assert flat == [3, 2, 2, 1, 40_000 - 5, 40_000]  # ids as differences, each followed by its weight
+
+
+def test_a_pair_by_number_is_named_and_hashed_as_its_words():
+    """A clean build keeps pairs by number and works out each one's file from its first word's part
+    of the hash on: the same file as `bucket` gives the pair's name."""
+    numbers = search._numbered_terms(doc("articles/p.html", "Ủy ban nhân dân", "Đắk Lắk, 2020 và 05-CT/TW"))[2]
+    names = [search._pair(number) for number in numbers]
+    assert "uy ban" in names and "dak lak" in names and "2020 va" in names and "lak 2020" not in names
+    for buckets in (1, 2, 64, 1024):
+        found = list(search._PairBuckets(search._FOLDED_FORMS[:], buckets).of(numbers))
+        assert found == [search.bucket(name, buckets) for name in names]

@@ -433,8 +433,9 @@ def _numbered_terms(doc: SearchDoc, body: bytes | None = None) -> tuple[Counter[
     """What analyze finds, each term counted under its head and each pair by its number: a clean
     build keeps them so, with no string or tuple to make for a term or a pair of each document.
     `body`: the text as UTF-8, when the caller has it."""
-    (title_weight, title), (record_weight, record), (body_weight, text) = _fields(doc)
-    title, record, body = _ends(title.encode()), _ends(record.encode()), _ends(text.encode() if body is None else body)
+    (title_weight, title_text), (record_weight, record_text), (body_weight, body_text) = _fields(doc)
+    title, record = _ends(title_text.encode()), _ends(record_text.encode())
+    body = _ends(body_text.encode() if body is None else body)
     ends = [*title, *_BREAK, *record, *_BREAK, *body]  # no pair across two fields
     heads = ends[0::2]
     pairs = set(map(and_, heads, ends[3::2]))  # each head with the next word's tail
@@ -461,21 +462,22 @@ def _doc_data(doc: SearchDoc) -> dict[str, object]:
             "p": [doc.district or "", doc.province or "", doc.province_current or ""], "x": doc.text}
 
 
-# Every byte but those that JSON writes escaped, but "\n", '"' and "\\": what a text of none of them keeps.
+# What JSON writes as it is, and "\n": a text that keeps nothing once these are taken out needs no
+# other escapes than those of "\\", '"' and "\n".
 _NOT_CONTROL = bytes(byte for byte in range(256) if byte >= 32 or byte == 10)
 
 
 def _doc_json(doc: SearchDoc, text: bytes) -> bytes:
     """_doc_data(doc) as _dumps writes it, as UTF-8; `text`: doc.text as UTF-8. The text, most of
     a documents file, is escaped as bytes, which the analysis has already made: encoding it to JSON
-    and the JSON to UTF-8 took a tenth of a clean build."""
+    and the JSON to UTF-8 took a twentieth of a clean build."""
     if text.translate(None, _NOT_CONTROL):  # a tab, say: as JSON writes it
         escaped = encode_basestring(doc.text).encode()
     else:
         escaped = b'"%s"' % text.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
     places = ",".join(map(encode_basestring, (doc.district or "", doc.province or "", doc.province_current or "")))
-    head = (f'{{"d":{encode_basestring(doc.date)},"p":[{places}],"t":{encode_basestring(doc.title)},'  # sort_keys' order
-            f'"u":{encode_basestring(doc.url)},"x":')
+    head = (f'{{"d":{encode_basestring(doc.date)},"p":[{places}],'  # the keys in sort_keys' order
+            f'"t":{encode_basestring(doc.title)},"u":{encode_basestring(doc.url)},"x":')
     return b"%s%s}" % (head.encode(), escaped)
 
 
@@ -724,9 +726,9 @@ class _Varints(bytearray):
 
 
 class _IdLists(Generic[K]):
-    """Per key (a word pair by its number, a facet), the ascending ids of the documents that have it, as the
-    varint text `encode_ids` writes, growing as documents arrive in id order. A key found in one
-    document so far is kept as that id alone: in text written freely most pairs are in one
+    """Per key (a word pair by its number, a facet), the ascending ids of the documents that have
+    it, as the varint text `encode_ids` writes, growing as documents arrive in id order. A key found
+    in one document so far is kept as that id alone: in text written freely most pairs are in one
     document only, and a _Varints costs some 100 bytes."""
 
     def __init__(self) -> None:

@@ -466,7 +466,11 @@ def reference_analysis(d: SearchDoc) -> tuple[dict[tuple[str, str], int], int, s
 def test_analyze_finds_words_and_pairs_within_clauses(seed: int):
     rng = random.Random(seed)
     tricky = ". Ủy ban (nhân) dân;; bí thư ,\n\n“làm theo” Bác… 05-CT/TW!\nBan\tthường\xa0vụ\u2028tỉnh\r\nủy  _x_"
-    for d in [random_doc(rng, "articles/x.html") for _ in range(20)] + [doc("articles/y.html", tricky, tricky)]:
+    # record values that end or start with a clause break, or are only spaces, or are decomposed
+    record = {"district": " Yên  Bình ", "directives": ["05-CT/TW", "(khóa", "XII)."],
+              "directive_names": ['Về "Học tập"', "  ", unicodedata.normalize("NFD", "Đắk Lắk")]}
+    for d in [random_doc(rng, "articles/x.html") for _ in range(20)] + [doc("articles/y.html", tricky, tricky),
+                                                                          doc("articles/z.html", tricky, "", **record)]:
         terms = search.analyze(d)
         assert (terms.counts, terms.length, terms.pairs) == reference_analysis(d)
         # the same text decomposed, or decomposed in places (a combining mark may start a piece)

@@ -311,13 +311,19 @@ class DocTerms:
     pairs: set[str]  # two folded words side by side in one clause: "uy ban"
 
 
-def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
+def _record(doc: SearchDoc) -> list[str]:
+    """The record fields that are searched, as text."""
     record = [doc.province, doc.province_current, doc.district, *doc.directives, *doc.directive_names]
     if doc.year is not None:
         record.append(str(doc.year))
+    return [v for v in record if v]
+
+
+def _fields(doc: SearchDoc) -> list[tuple[int, str]]:
+    """What is searched, with its weight: the title, the record's values and the text."""
     return [
         (TITLE_WEIGHT, doc.title),
-        (FIELD_WEIGHT, "; ".join(v for v in record if v)),  # "; ": no word pair across two fields
+        (FIELD_WEIGHT, "; ".join(_record(doc))),  # "; ": no word pair across two fields
         (BODY_WEIGHT, doc.text),
     ]
 
@@ -415,10 +421,30 @@ def _ends(text: bytes) -> list[int]:
     return reduce(iconcat, map(_PIECES.__getitem__, pieces), [])  # one list, extended by each piece's words
 
 
+class _RecordValues(dict[str, tuple[int, ...]]):
+    """A record field's value -> its ends (see _ends), and a clause break: a province, a directive,
+    a year, met in thousands of documents."""
+
+    def __missing__(self, value: str) -> tuple[int, ...]:
+        if len(self) >= _PIECES_LIMIT:
+            self.clear()
+        found = self[value] = (*_ends(value.encode()), *_BREAK)
+        return found
+
+
+_RECORD_VALUES = _RecordValues()
+
+
+def _record_ends(doc: SearchDoc) -> list[int]:
+    """_ends of the record's text (see _fields), its values read once each: the same words and pairs,
+    and a clause break after each value (which may have ended with one of its own)."""
+    return reduce(iconcat, map(_RECORD_VALUES.__getitem__, _record(doc)), [])
+
+
 def _start_over() -> None:
     """Empty the memos: never while a clean build is adding documents, as it keeps its postings and
     pairs by the numbers of their terms."""
-    for memo in (_PIECES, _WORDS, _TERM_ENDS, _FOLDED_NUMBERS):
+    for memo in (_PIECES, _RECORD_VALUES, _WORDS, _TERM_ENDS, _FOLDED_NUMBERS):
         memo.clear()
     del _TERM_FOLDED[1:], _TERM_SIGNATURES[1:], _FOLDED_FORMS[1:]
 
@@ -433,19 +459,18 @@ def _numbered_terms(doc: SearchDoc, body: bytes | None = None) -> tuple[Counter[
     """What analyze finds, each term counted under its head and each pair by its number: a clean
     build keeps them so, with no string or tuple to make for a term or a pair of each document.
     `body`: the text as UTF-8, when the caller has it."""
-    (title_weight, title_text), (record_weight, record_text), (body_weight, body_text) = _fields(doc)
-    title, record = _ends(title_text.encode()), _ends(record_text.encode())
-    body = _ends(body_text.encode() if body is None else body)
-    ends = [*title, *_BREAK, *record, *_BREAK, *body]  # no pair across two fields
+    title, record = _ends(doc.title.encode()), _record_ends(doc)  # the record ends with a break
+    body = _ends(doc.text.encode() if body is None else body)
+    ends = [*title, *_BREAK, *record, *body]  # no pair across two fields
     heads = ends[0::2]
     pairs = set(map(and_, heads, ends[3::2]))  # each head with the next word's tail
     pairs.discard(0)  # across a break
-    # every head once, then each field's again for the rest of its weight (the body's is 1)
+    # every head once, then each field's again for the rest of its weight (see _fields)
     record_at = len(title) // 2 + 1
-    body_at = record_at + len(record) // 2 + 1
-    more = heads[:record_at - 1] * (title_weight - 1) + heads[record_at:body_at - 1] * (record_weight - 1)
-    if body_weight != 1:
-        more += heads[body_at:] * (body_weight - 1)
+    body_at = record_at + len(record) // 2
+    more = heads[:record_at - 1] * (TITLE_WEIGHT - 1) + heads[record_at:body_at] * (FIELD_WEIGHT - 1)
+    if BODY_WEIGHT != 1:
+        more += heads[body_at:] * (BODY_WEIGHT - 1)
     counted = Counter(heads)
     counted.update(more)
     length = len(heads) + len(more) - counted.pop(0, 0)

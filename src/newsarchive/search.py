@@ -359,11 +359,12 @@ def _word(word: str) -> tuple[int, int]:
     found = _WORDS.get(word)
     if found is not None:
         return found
-    sig = signature(word)
+    plain = word.lower() if word.isascii() else None  # a number, say: no marks to take out
+    sig = signature(word) if plain is None else plain + "0"
     found = _TERM_ENDS.get(sig)
     if found is None:  # a new term
         number = len(_TERM_SIGNATURES)
-        folded = fold(word)
+        folded = fold(word) if plain is None else plain
         folded = word if folded == word else folded  # "2020": the word, not a copy
         if folded:
             folded_number = _FOLDED_NUMBERS.get(folded)

@@ -510,7 +510,7 @@ def _source_digest(root: str, source: str) -> SourceDigest | None:
 
     Every build pins each source's digest before its pages are rendered (see _inputs), and a full
     build has none from before: hashed one after the other by the main process, 10,000 sources
-    kept both workers waiting for 0.3 s. The path is the one load gives the source (links resolved).
+    kept both workers waiting for 0.4 s. The path is the one load gives the source (links resolved).
     """
     path = os.path.realpath(f"{root}/{source}")
     if not path.startswith(f"{root}/"):

@@ -568,8 +568,9 @@ def _entry_size(term: str, entry: list[list[str]]) -> int:
     return len(_dumps({term: entry}))
 
 
-def _pair_size(pair: str, encoded_size: int) -> int:
-    return len(pair) + encoded_size + 6  # '"p":"e",' (never escaped)
+def _pair_size(pair_length: int, encoded_size: int) -> int:
+    """What a pair of this many characters adds to its file: '"p":"e",' (never escaped)."""
+    return pair_length + encoded_size + 6
 
 
 def pair_buckets(total: int) -> int:
@@ -972,7 +973,7 @@ class _CleanBuild:
         millions of pairs, and their names all at once would take some 60 bytes each."""
         pairs = self.pairs
         lengths = list(map(len, folded_forms))
-        pair_bytes = sum(lengths[number >> 32] + 1 + lengths[number & _LOW] + size + 6  # see _pair_size
+        pair_bytes = sum(_pair_size(lengths[number >> 32] + 1 + lengths[number & _LOW], size)
                          for number, size in pairs.sizes())
         buckets = pair_buckets(pair_bytes)
         in_file: dict[int, list[int]] = defaultdict(list)
@@ -1005,7 +1006,7 @@ class _PairBuckets:
             tail = ends.get(second)
             if tail is None:
                 tail = ends[second] = self.folded_forms[second].encode()
-            for byte in tail:
+            for byte in tail:  # _fnv's loop, not a call to it: this runs once a pair, millions of times
                 h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
             yield h % buckets
 
@@ -1229,7 +1230,8 @@ class _Update:
             ids = set(decode_ids(old)) | {doc for doc, member in changes.items() if member}
             ids -= {doc for doc, member in changes.items() if not member}
             touched[pair] = encode_ids(sorted(ids))
-            total += (_pair_size(pair, len(touched[pair])) if ids else 0) - (_pair_size(pair, len(old)) if old else 0)
+            length = len(pair)
+            total += (_pair_size(length, len(touched[pair])) if ids else 0) - (_pair_size(length, len(old)) if old else 0)
         buckets = pair_buckets(total)
         if buckets == old_buckets:
             numbers = sorted({bucket(pair, buckets) for pair in touched})

@@ -6,8 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError
+from jinja2 import Environment, UndefinedError
+from markupsafe import Markup, escape
 
+from newsarchive.baked import escape_text
 from newsarchive.config import default_config
 from newsarchive.render import make_environment, ui_strings
 
@@ -77,3 +79,25 @@ def test_compiled_code_kept_between_builds_follows_changed_settings(tmp_path: Pa
     assert any(compiled.iterdir())
     env, config = environment(tmp_path, {"page.html": "{{ site.title }}"}, compiled, title="After")
     assert render(env, config, "page.html") == "After"
+
+
+@pytest.mark.parametrize("value", ["Hà Nội", "", "<b>&'\"", "a & b", Markup("<i>x</i>"), 12, 1.5, None, [1, "<"]])
+def test_escape_text_is_markupsafe_escape_as_text(value) -> None:
+    assert escape_text(value) == str(escape(value))
+
+
+def test_pages_read_the_same_as_with_jinja_own_escape(tmp_path: Path) -> None:
+    source = ("{% macro box(x) %}<b>{{ x }}</b>{% endmacro %}{% set kept %}<i>{{ title }}</i>{% endset %}"
+              "{{ title }}|{{ box(title) }}|{{ kept }}|{{ count }}|{{ safe }}|{{ title ~ '&' }}|"
+              "{% autoescape false %}{{ title }}{% endautoescape %}|{% filter upper %}{{ title }}{% endfilter %}")
+    env, config = environment(tmp_path, {"page.html": source})
+    stock = Environment(autoescape=True)
+    context = {"title": "Tin <b>\"mới\"</b> & 'cũ'", "count": 3, "safe": Markup("<br>")}
+    assert env.get_template("page.html").render(**context) == stock.from_string(source).render(**context)
+    assert env.get_template("page.html").root_render_func.__globals__["escape"] is escape_text
+
+
+def test_an_undefined_output_fails_as_before(tmp_path: Path) -> None:
+    env, config = environment(tmp_path, {"page.html": "{{ nothing_here }}"})
+    with pytest.raises(UndefinedError, match="nothing_here"):
+        env.get_template("page.html").render()

@@ -38,7 +38,7 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from . import text
-from .baked import BakedValues, CompiledTemplates
+from .baked import BakedValues, CompiledTemplates, TextEscapingTemplate
 from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
 from .cache import FileStat, OutputCheck, Outputs, Pieces, digest_bytes, key_of, pack_stat, read_file
@@ -374,6 +374,7 @@ def make_environment(config: SiteConfig, compiled: Path | None = None) -> Enviro
         auto_reload=False,  # one environment per build: no need to stat every template at every page
         extensions=[BakedValues],
     )
+    env.template_class = TextEscapingTemplate
     env.baked = baked  # type: ignore[attr-defined]
     language = config.language
     env.filters["number"] = lambda v: format_number(v, language)

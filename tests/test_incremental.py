@@ -506,8 +506,49 @@ def test_parse_workers_hash_each_raw_source_under_the_path_load_gives_it(tmp_pat
     os.symlink(root / "seeds" / "a.txt", root / "seeds" / "link.txt")
     os.symlink(tmp_path / "outside.txt", root / "seeds" / "out.txt")
     plain = str(root / "seeds" / "a.txt")
-    assert build_module._source_digest(str(root), "seeds/a.txt") == (plain, stat_of(plain), digest_bytes(b"raw text"))
-    assert build_module._source_digest(str(root), "seeds/link.txt")[0] == plain
-    assert build_module._source_digest(str(root), "seeds/missing.txt") == (str(root / "seeds" / "missing.txt"), None, None)
-    assert build_module._source_digest(str(root), "seeds/out.txt") is None  # load refuses it: never read
-    assert build_module._source_digest(str(root), "../outside.txt") is None
+    assert build_module._source_digest(str(root), "seeds/a.txt", {}) == (plain, stat_of(plain), digest_bytes(b"raw text"))
+    assert build_module._source_digest(str(root), "seeds/link.txt", {})[0] == plain
+    assert build_module._source_digest(str(root), "seeds/missing.txt", {}) == (str(root / "seeds" / "missing.txt"), None, None)
+    assert build_module._source_digest(str(root), "seeds/out.txt", {}) is None  # load refuses it: never read
+    assert build_module._source_digest(str(root), "../outside.txt", {}) is None
+
+
+def test_raw_sources_resolve_as_realpath_resolves_them_with_folders_looked_up_once(tmp_path: Path) -> None:
+    from newsarchive.cache import hash_file
+
+    root = tmp_path / "project"
+    (root / "seeds" / "sub").mkdir(parents=True)
+    (root / "seeds" / "a.txt").write_bytes(b"raw text")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.txt").write_bytes(b"secret")
+    os.symlink(root / "seeds", root / "linked")  # a folder linked inside the project
+    os.symlink(tmp_path / "elsewhere", root / "seeds" / "away")  # and one out of it
+    os.symlink("a.txt", root / "seeds" / "link.txt")
+    sources = ["seeds/a.txt", "linked/a.txt", "linked/link.txt", "seeds/sub/../a.txt", "seeds/sub/..",
+               "seeds/away/b.txt", "seeds/away/../a.txt", "linked/missing.txt", "seeds/", "seeds/."]
+    folders: dict[str, str] = {}
+    for source in sources * 2:  # the second time, with every folder already resolved
+        path = os.path.realpath(f"{root}/{source}")
+        expected = (path, *hash_file(path)) if path.startswith(f"{root}/") else None
+        assert build_module._source_digest(str(root), source, folders) == expected, source
+
+
+@pytest.mark.parametrize("stated", [0, 5, 9, 10, 11, 70000])
+def test_a_file_is_read_to_its_end_whatever_size_it_had_when_stated(tmp_path: Path, stated: int) -> None:
+    from newsarchive.cache import read_to_end
+
+    data = bytes(range(10))
+    (tmp_path / "f").write_bytes(data)
+    fd = os.open(tmp_path / "f", os.O_RDONLY)
+    try:
+        assert read_to_end(fd, stated) == data  # grown since (stated < 10), shrunk (> 10), or as stated
+    finally:
+        os.close(fd)
+
+
+def test_hash_file_stats_the_file_it_reads(tmp_path: Path) -> None:
+    from newsarchive.cache import digest_bytes, hash_file, stat_of
+
+    (tmp_path / "f").write_bytes(b"raw")
+    assert hash_file(str(tmp_path / "f")) == (stat_of(tmp_path / "f"), digest_bytes(b"raw"))
+    assert hash_file(str(tmp_path / "absent")) == (None, None)

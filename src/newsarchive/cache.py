@@ -114,23 +114,41 @@ def stat_of(path: Path | str) -> FileStat | None:
 def hash_file(path: str, stat: FileStat | None = None) -> tuple[FileStat | None, str | None]:
     """A file's stat, taken before its bytes are read (unless given), and their digest (None, None:
     unreadable)."""
-    stat = stat_of(path) if stat is None else stat
     try:
-        return stat, digest_bytes(read_file(path))
+        if stat is None:
+            stat, data = read_file_and_stat(path)
+        else:
+            data = read_file(path)
+        return stat, digest_bytes(data)
     except OSError:
         return None, None
 
 
 def read_file(path: str) -> bytes:
-    """A file's bytes, read through a file descriptor: open()'s buffering costs five more system
-    calls a file, and a build reads tens of thousands."""
+    return read_file_and_stat(path)[1]
+
+
+def read_file_and_stat(path: str) -> tuple[FileStat, bytes]:
+    """A file's stat, taken on the open file before reading, and its bytes. Read through a file
+    descriptor: open()'s buffering costs five more system calls a file, and a build reads tens of
+    thousands."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]  # the whole file in one read
-        while chunks[-1]:  # to the end, should it have grown
-            chunks.append(os.read(fd, 1 << 16))
+        stat = os.fstat(fd)
+        return pack_stat(stat), read_to_end(fd, stat.st_size)
     finally:
         os.close(fd)
+
+
+def read_to_end(fd: int, size: int) -> bytes:
+    """The bytes of an open file, `size` of them when it was last stat'ed: in one read, unless it
+    has grown since (or was read short). A regular file reads short only at its end, so a read
+    that returns all `size` bytes needs no second one to find the end."""
+    chunks = [os.read(fd, size + 1)]
+    if len(chunks[0]) == size:
+        return chunks[0]
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
 
 

@@ -57,6 +57,7 @@ from .article_file import (
     parse_front_matter,
     split_article,
 )
+from .cache import read_to_end
 from .config import FAST_LOADER, SiteConfig, package_yaml
 from .directives import catalogue
 from .problems import Problems
@@ -597,12 +598,10 @@ def read_bytes_and_stat(path: str | Path) -> tuple[os.stat_result | None, int, b
         size = stat.st_size
         if size > MAX_ARTICLE_BYTES:
             return stat, size, None
-        chunks = [os.read(fd, size + 1)]  # the whole file in one read
-        while chunks[-1]:  # to the end, as read_text reads, should the file have grown
-            chunks.append(os.read(fd, 1 << 16))
+        data = read_to_end(fd, size)  # to the end, as read_text reads, should the file have grown
     finally:
         os.close(fd)
-    return stat, size, b"".join(chunks)
+    return stat, size, data
 
 
 def _text_of(data: bytes) -> str:

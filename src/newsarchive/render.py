@@ -620,6 +620,7 @@ class ArticlePages:
         """Do some article tasks; the pieces go into one file per assembled file, in archive order
         and with its separator between two, so that assemble() copies a run of them at once."""
         pieces: dict[int, Any] = {}  # assembled file -> the open file of its pieces
+        ends: dict[int, int] = {}  # assembled file -> the length of its piece file so far (tell() is a system call)
         made: list[tuple[int, int, str, int, int]] = []
         writer = Writer(Path(self.out_dir))  # what these tasks write, reported back to the site's
         writer.folders = set(self.folders)
@@ -639,11 +640,13 @@ class ArticlePages:
                     if file is None:
                         os.makedirs(self.pieces_folder, exist_ok=True)
                         file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb")
-                    elif separator:
+                        start = 0
+                    else:
                         file.write(separator)
-                    start = file.tell()
+                        start = ends[index] + len(separator)
                     data = getattr(self, maker)(article, record)
                     file.write(data)
+                    ends[index] = start + len(data)
                     made.append((index, article.number, file.name, start, len(data)))
         finally:
             for file in pieces.values():

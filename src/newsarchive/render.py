@@ -41,7 +41,8 @@ from . import text
 from .baked import BakedValues, CompiledTemplates, TextEscapingTemplate
 from .archive import Archive, Article, Filing, Province
 from .body import body_html, shorten, summary
-from .cache import FileStat, OutputCheck, Outputs, Pieces, digest_bytes, key_of, pack_stat, read_file
+from .cache import (WRITE_BUFFER, FileStat, OutputCheck, Outputs, Pieces, digest_bytes, key_of, pack_stat,
+                    read_file)
 from .config import SiteConfig, package_yaml
 from .load import province_key
 from .problems import Problems
@@ -639,7 +640,7 @@ class ArticlePages:
                     file = pieces.get(index)
                     if file is None:
                         os.makedirs(self.pieces_folder, exist_ok=True)
-                        file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb")
+                        file = pieces[index] = open(f"{self.pieces_folder}/{number}-{index}", "xb", WRITE_BUFFER)
                         start = 0
                     else:
                         file.write(separator)

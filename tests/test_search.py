@@ -446,6 +446,52 @@ def test_lists_written_as_documents_arrive():
     assert list(ids) == []
 
 
+def test_lists_moved_out_go_on_where_they_were_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A list moved out to the spill file and added to afterwards reads as one list, and its size
+    counts both parts."""
+    monkeypatch.setattr(search._Spill, "SHORTEST", 1)
+    spill = search._Spill(str(tmp_path))
+    ids = search._IdLists(spill)
+    postings: dict[str, search._Varints] = {}
+    doc_ids = [3, 4, 9, 40_000, 40_007, 90_000]
+    try:
+        for at, doc_id in enumerate(doc_ids):
+            ids.add(doc_id, ["pair"])
+            search._add_postings(postings, doc_id, {"bác": at + 1})
+            spill.move_out([ids.lists["pair"], postings["bác"]])
+        assert len(ids.lists["pair"]) == 0 and len(ids.lists["pair"].moved) == 2 * (len(doc_ids) - 1)
+        assert dict(ids.sizes()) == {"pair": len(search.encode_ids(doc_ids))}
+        assert ids.pop("pair") == search.encode_ids(doc_ids)
+        flat = [n for at, doc_id in enumerate(doc_ids) for n in (doc_id, at + 1)]
+        assert spill.whole(postings["bác"]).decode() == search.encode_flat_postings(flat)
+    finally:
+        spill.close()
+    assert list(tmp_path.iterdir()) == []  # the file never had a name there
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_index_whose_lists_were_moved_out_is_the_same(seed: int, tmp_path: Path):
+    rng = random.Random(seed)
+    docs = keyed([random_doc(rng, f"articles/{i:03d}.html") for i in range(60)])
+    files, state = build_index(docs)
+    moves: list[int] = []
+    move_out = search._Spill.move_out
+
+    def counted(spill: search._Spill, lists) -> None:
+        move_out(spill, lists)
+        moves.append(spill.size)
+
+    emitted: dict[str, bytes] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search._Spill, "EVERY", 7)
+        patch.setattr(search._Spill, "SHORTEST", 1)
+        patch.setattr(search._Spill, "move_out", counted)
+        assert build_index(made_lazily(docs), emit=emitted.__setitem__, scratch=str(tmp_path)) == ({}, state)
+    assert emitted == files
+    assert len(moves) == 60 // 7 and moves[-1] > 0
+    assert list(tmp_path.iterdir()) == []
+
+
 def reference_analysis(d: SearchDoc) -> tuple[dict[tuple[str, str], int], int, set[str]]:
     """What analyze must find, written the plain way: clause by clause, word by word."""
     counts: dict[tuple[str, str], int] = {}

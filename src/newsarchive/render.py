@@ -1223,7 +1223,7 @@ class IndexFiles:
 def write_search_index(job: IndexJob) -> tuple[IndexFiles, IndexState]:
     """The whole index, written into the output folder."""
     files = IndexFiles()
-    _, state = build_index(job.docs(), emit=partial(files.write, job.out_dir))
+    _, state = build_index(job.docs(), emit=partial(files.write, job.out_dir), scratch=job.out_dir)
     return files, state
 
 

@@ -51,9 +51,11 @@ and the fields kept in the state), and returns the same bytes a clean build woul
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 import unicodedata
 from array import array
 from bisect import bisect_left
@@ -65,7 +67,7 @@ from itertools import accumulate, chain
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from operator import and_, iconcat, sub
 from pathlib import Path
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .text import fold
 
@@ -746,10 +748,60 @@ class _Varints(bytearray):
     """A key's ascending document ids (for a posting list, each followed by its weight) as the
     varint text the index writes (as `encode_ids` or `encode_flat_postings`), written as the
     documents arrive in id order: a number takes a byte or two here, where a list of numbers takes
-    an 8-byte slot each."""
+    an 8-byte slot each. Its beginning may have been moved out to a _Spill."""
 
-    __slots__ = ("last",)
-    last: int  # the id added last: the next one is written as the difference from it
+    __slots__ = ("last", "moved")
+
+    def __init__(self, data: bytes, last: int):
+        super().__init__(data)
+        self.last = last  # the id added last: the next one is written as the difference from it
+        self.moved: array | None = None  # offset and length in the _Spill of each part moved out, in order
+
+    def size(self) -> int:
+        """Its bytes, those moved out included."""
+        return len(self) + (sum(self.moved[1::2]) if self.moved else 0)
+
+
+class _Spill:
+    """A temporary file that a clean build moves the longer lists of ids out to, every EVERY
+    documents: a list goes on where it was cut (ids are written as differences), so a list is its
+    parts moved out and what it holds now, one after the other. The process then holds a few
+    thousand documents' worth of postings and pairs, not the whole index's: at 100,000 articles
+    they were 48 MB of its 180 at its end."""
+
+    EVERY = 16_384  # documents between two moves (a smaller archive never makes the file)
+    SHORTEST = 512  # bytes: a list shorter than this stays (its move would free less than it costs)
+
+    def __init__(self, folder: str | None):
+        self.folder = folder  # where the file is made (None: the system's temporary folder)
+        self.file: Any = None  # made when first needed, and never named in the folder
+        self.size = 0
+
+    def move_out(self, lists: Iterable[object]) -> None:
+        """Move the long lists among these to the file, leaving them empty."""
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(dir=self.folder)
+        for ids in lists:
+            if type(ids) is _Varints and len(ids) >= self.SHORTEST:
+                if ids.moved is None:
+                    ids.moved = array("Q")
+                ids.moved += array("Q", (self.size, len(ids)))
+                self.size += self.file.write(ids)
+                ids.clear()  # gives its buffer back
+
+    def whole(self, ids: _Varints | bytes) -> bytes | bytearray:
+        """A list's bytes, its parts moved out first."""
+        if type(ids) is not _Varints or ids.moved is None:
+            return ids
+        self.file.flush()
+        fd = self.file.fileno()
+        parts = [os.pread(fd, length, offset) for offset, length in zip(ids.moved[0::2], ids.moved[1::2])]
+        return b"".join([*parts, ids])
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 class _IdLists(Generic[K]):
@@ -758,8 +810,9 @@ class _IdLists(Generic[K]):
     in one document so far is kept as that id alone: in text written freely most pairs are in one
     document only, and a _Varints costs some 100 bytes."""
 
-    def __init__(self) -> None:
+    def __init__(self, spill: _Spill | None = None) -> None:
         self.lists: dict[K, _Varints | int] = {}
+        self.spill = spill or _Spill(None)  # where the longer lists may have been moved out to
 
     def add(self, doc_id: int, keys: Iterable[K]) -> None:
         """Add a document, later than any added before, to the list of each key."""
@@ -770,9 +823,7 @@ class _IdLists(Generic[K]):
                 lists[key] = doc_id
                 continue
             if type(ids) is int:  # a second document: the list is written out from now on
-                first = ids
-                ids = lists[key] = _Varints(_varint(first))
-                ids.last = first
+                ids = lists[key] = _Varints(_varint(ids), ids)
             try:
                 ids += _VARINTS[doc_id - ids.last]
             except IndexError:  # past the table: a number of 32,768 or more
@@ -785,12 +836,12 @@ class _IdLists(Generic[K]):
     def sizes(self) -> Iterator[tuple[K, int]]:
         """Each key with the length of its ids as the index writes them."""
         for key, ids in self.lists.items():
-            yield key, len(_varint(ids)) if isinstance(ids, int) else len(ids)
+            yield key, len(_varint(ids)) if isinstance(ids, int) else ids.size()
 
     def pop(self, key: K) -> str:
         """A key's ids as the index writes them, no longer kept here."""
         ids = self.lists.pop(key)
-        return (_varint(ids) if isinstance(ids, int) else ids).decode()
+        return (_varint(ids) if isinstance(ids, int) else self.spill.whole(ids)).decode()
 
 
 def _add_postings(lists: dict[K, _Varints | bytes], doc_id: int, weights: dict[K, int]) -> None:
@@ -827,9 +878,7 @@ def _gap_and_weight() -> list[list[bytes]]:
 def _grown(postings: _Varints | bytes, doc_id: int, weight: int) -> _Varints:
     """Postings with one more (see _add_postings)."""
     if not isinstance(postings, _Varints):
-        first = postings
-        postings = _Varints(first)
-        postings.last = decode_values(first.decode())[0]
+        postings = _Varints(postings, decode_values(postings.decode())[0])
     postings += _varint(doc_id - postings.last) + _varint(weight)
     return postings
 
@@ -844,13 +893,14 @@ def _check_unique(keys: Sequence[str], urls: Sequence[str]) -> None:
 # --- clean build -----------------------------------------------------------------------------
 
 
-def build_index(docs: Iterable[tuple[str, LazyDoc]],
-                emit: Callable[[str, bytes], None] | None = None) -> tuple[dict[str, bytes], IndexState]:
+def build_index(docs: Iterable[tuple[str, LazyDoc]], emit: Callable[[str, bytes], None] | None = None,
+                scratch: str | None = None) -> tuple[dict[str, bytes], IndexState]:
     """Clean build. docs: (key, doc); a key must change whenever its doc's content (URL included)
     does. Returns every index file (path relative to the site root, "search/t/ab.js") and the
     state for `update_index`. With `emit`, each file is handed to it as soon as it is made instead
     (and the mapping returned is empty): the document files alone are as large as all the
-    articles' text.
+    articles' text. `scratch`: the folder of the temporary file that a large index's lists are
+    moved out to as it is made (see _Spill; by default the system's temporary folder).
 
     Docs given as a sequence of SearchDocs may come in any order. A doc may also be given lazily,
     as a function that makes it: then every doc must come in URL order (ids are positions in URL
@@ -866,12 +916,15 @@ def build_index(docs: Iterable[tuple[str, LazyDoc]],
         _check_unique([key for key, _ in docs], [doc.url for _, doc in docs])  # type: ignore[union-attr]
     _start_over_if_full()
     files: dict[str, bytes] = {}
-    build = _CleanBuild(emit or files.__setitem__)
-    for key, doc in docs:
-        build.add(key, doc if isinstance(doc, SearchDoc) else doc())
-    if not in_any_order:
-        _check_unique(build.keys, [])  # (add refuses a URL out of order, so a URL twice)
-    return files, build.finish()
+    build = _CleanBuild(emit or files.__setitem__, _Spill(scratch))
+    try:
+        for key, doc in docs:
+            build.add(key, doc if isinstance(doc, SearchDoc) else doc())
+        if not in_any_order:
+            _check_unique(build.keys, [])  # (add refuses a URL out of order, so a URL twice)
+        return files, build.finish()
+    finally:
+        build.spill.close()
 
 
 class _CleanBuild:
@@ -879,10 +932,11 @@ class _CleanBuild:
     kept in compact form (postings, pairs and facets as the varint text they are written in), and
     the document itself is dropped."""
 
-    def __init__(self, put: Callable[[str, bytes], None]):
+    def __init__(self, put: Callable[[str, bytes], None], spill: _Spill):
         self.put = put
+        self.spill = spill
         self.postings: dict[int, _Varints | bytes] = {}  # a term's head (see _WORDS) -> postings
-        self.pairs: _IdLists[int] = _IdLists()  # by the pairs' numbers (see _WORDS)
+        self.pairs: _IdLists[int] = _IdLists(spill)  # by the pairs' numbers (see _WORDS)
         self.facets: _IdLists[str] = _IdLists()
         self.urls = Strings()  # per id
         self.keys = Strings()
@@ -913,6 +967,8 @@ class _CleanBuild:
         self.docs_data.append(_doc_json(doc, text))
         if len(self.docs_data) == DOCS_PER_FILE:
             self.put_docs()
+        if len(self.urls) % _Spill.EVERY == 0:
+            self.spill.move_out(chain(self.postings.values(), self.pairs.lists.values()))
 
     def put_docs(self) -> None:
         """The documents file of the documents added last."""
@@ -925,16 +981,16 @@ class _CleanBuild:
         if self.docs_data:
             self.put_docs()
         self.known_fields.clear()
-        by_letter: dict[str, list[tuple[str, str, int]]] = defaultdict(list)  # first letter -> term, signature, head
-        for head in self.postings:
-            term, sig = _term(head)
-            by_letter[term[:1]].append((term, sig, head))
-        folded_forms = _FOLDED_FORMS[:]  # what the pairs' numbers stand for
+        # what the terms' and the pairs' numbers stand for
+        folded, signatures, folded_forms = _TERM_FOLDED[:], _TERM_SIGNATURES[:], _FOLDED_FORMS[:]
         # Nothing else needs the memos now: an update analyses a few documents, and a build after
-        # this one analyses all of its own. At 100,000 articles they take some 20 MB, which the
+        # this one analyses all of its own. At 100,000 articles they take some 40 MB, which the
         # files and the state about to be made can take instead.
         _start_over()
-        shards, split, term_sizes = self.write_terms(by_letter)
+        by_letter: dict[str, list[int]] = defaultdict(list)  # first letter -> the heads of its terms
+        for head in self.postings:
+            by_letter[folded[head >> 64][:1]].append(head)
+        shards, split, term_sizes = self.write_terms(by_letter, folded, signatures)
         facets = list(self.facets)
         for key in facets:
             self.put(_facet_path(key), _script("f", key, self.facets.pop(key)))
@@ -944,18 +1000,20 @@ class _CleanBuild:
         return IndexState(FORMAT_VERSION, self.urls, self.keys, self.fields, self.lengths, term_sizes,
                           sorted(shards), sorted(split), sorted(facets), pair_bytes, buckets)
 
-    def write_terms(self, by_letter: dict[str, list[tuple[str, str, int]]],
+    def write_terms(self, by_letter: dict[str, list[int]], folded: list[str], signatures: list[str],
                     ) -> tuple[list[str], list[str], dict[str, TermSizes]]:
         """The term shards, one first letter at a time (its plan depends on its own terms alone), so
         that one letter's entries at a time are decoded; returns the shards, the split keys and the
-        terms' sizes by first letter."""
+        terms' sizes by first letter. `folded`, `signatures`: by term number (see _WORDS)."""
         shards: list[str] = []
         split: list[str] = []
         term_sizes: dict[str, TermSizes] = {}
         for letter in sorted(by_letter):
             entries: dict[str, list[list[str]]] = defaultdict(list)
-            for term, sig, head in by_letter.pop(letter):
-                entries[term].append([sig, self.postings.pop(head).decode()])
+            for head in by_letter.pop(letter):
+                number = head >> 64
+                postings = self.spill.whole(self.postings.pop(head)).decode()
+                entries[folded[number]].append([signatures[number], postings])
             for entry in entries.values():
                 entry.sort()  # by signature
             sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}

@@ -584,7 +584,7 @@ def test_a_term_is_its_signature():
     for word in ["Ủy", "Uỷ", "UỶ", "Đắk", "đăk", "Bắc", "bạc", "Nghĩa", "nghiã", "2020", "Hòa", "hoà"]:
         assert fold(word) == fold(search.signature(word)[:-1]), word
     for word in ["Ủy", "UỶ", "Đắk", "2020", "CT", "TW", "Covid19", "x", "ĐẮK"]:  # ASCII words are read apart
-        assert search._term(search._word(word)[0]) == (fold(word), search.signature(word)), word
+        assert search._term(search._word(word)) == (fold(word), search.signature(word)), word
 
 
 def test_a_first_posting_is_kept_as_bytes_until_a_second():
@@ -604,6 +604,9 @@ def test_a_pair_by_number_is_named_and_hashed_as_its_words():
     numbers = search._numbered_terms(doc("articles/p.html", "Ủy ban nhân dân", "Đắk Lắk, 2020 và 05-CT/TW"))[2]
     names = [search._pair(number) for number in numbers]
     assert "uy ban" in names and "dak lak" in names and "2020 va" in names and "lak 2020" not in names
+    head = search._word("ban")
+    assert search._word("Ủy") & search._tail(head) == dict(zip(names, numbers))["uy ban"]
+    assert search._tail(7 << 64) == 0  # a word with no folded form (its head has none) pairs with nothing
     for buckets in (1, 2, 64, 1024):
         found = list(search._PairBuckets(search._FOLDED_FORMS[:], buckets).of(numbers))
         assert found == [search.bucket(name, buckets) for name in names]

@@ -552,3 +552,26 @@ def test_hash_file_stats_the_file_it_reads(tmp_path: Path) -> None:
     (tmp_path / "f").write_bytes(b"raw")
     assert hash_file(str(tmp_path / "f")) == (stat_of(tmp_path / "f"), digest_bytes(b"raw"))
     assert hash_file(str(tmp_path / "absent")) == (None, None)
+
+
+def test_large_blocks_get_mappings_of_their_own_with_glibc_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build has glibc give blocks of LARGE_BLOCK bytes or more mappings of their own, returned
+    to the system when freed; another C library is left as it is."""
+    import ctypes
+
+    calls: list[tuple[int, int]] = []
+
+    class Library:
+        def mallopt(self, parameter: int, value: int) -> int:
+            calls.append((parameter, value))
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Library())
+    for found, expected in (("glibc 2.36", [(-3, build_module.LARGE_BLOCK)]), ("musl", []), (None, [])):
+        monkeypatch.setattr(os, "confstr", lambda name, found=found: found)
+        calls.clear()
+        build_module._large_blocks_apart()
+        assert calls == expected, found
+    monkeypatch.delattr(os, "confstr")  # not a POSIX system
+    build_module._large_blocks_apart()
+    assert calls == []

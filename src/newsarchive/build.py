@@ -107,6 +107,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         # Imported only now: a build with nothing to do never pays for Markdown, Jinja and YAML.
         from .load import load_archive
 
+        _large_blocks_apart()
         previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
         workers = workers or _default_workers()
         indexer = _indexer(cache, previous, workers, len(names))
@@ -124,6 +125,29 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
     finally:
         gc.unfreeze()  # so that a long-running `serve` frees this archive once the next one replaces it
         _end(indexer, pool)
+
+
+# glibc's mallopt parameter, and the size from which a block gets a mapping of its own
+_M_MMAP_THRESHOLD = -3
+LARGE_BLOCK = 1 << 20
+
+
+def _large_blocks_apart() -> None:
+    """Have glibc give every block of LARGE_BLOCK bytes or more a mapping of its own, returned to
+    the system when the block is freed; the processes forked from now on inherit it. By default
+    glibc raises that threshold to the largest block freed so far (up to 32 MB): once the pickled
+    search sources (27 MB at 100,000 articles) were freed, the growing buffers and tables under
+    that size were taken from the heap, whose holes it then kept. At 100,000 articles that was
+    23 MiB of the main process while it renders the listings, and 41 at its end. Other C libraries
+    are left as they are."""
+    try:
+        library = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):  # not a GNU system
+        return
+    if library.startswith("glibc"):
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 def _end(*pools: Any) -> None:

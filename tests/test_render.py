@@ -262,6 +262,59 @@ def test_an_index_job_sent_to_another_process_keeps_its_sources_pickled_until_re
     assert sent.sources.chunks == []  # each chunk dropped once read
 
 
+def test_article_tasks_are_made_and_handed_to_the_workers_a_few_chunks_at_a_time() -> None:
+    from newsarchive.render import _ArticleWork, _Pending
+
+    made: list[int] = []
+
+    def chunks():
+        for number in range(5):
+            made.append(number)
+            yield number, []
+
+    class Result:
+        def __init__(self, number: int):
+            self.number, self.done = number, False
+
+        def ready(self) -> bool:
+            return self.done
+
+        def get(self) -> tuple[list, list]:
+            return [], []  # nothing written, no piece made
+
+    class Pool:
+        def __init__(self):
+            self.given: list[Result] = []
+            self.closed = False
+
+        def apply_async(self, function, args) -> Result:
+            self.given.append(Result(args[1]))
+            return self.given[-1]
+
+        def close(self) -> None:
+            self.closed = True
+
+        def join(self) -> None:
+            assert self.closed
+
+        def terminate(self) -> None:
+            pass
+
+    pool = Pool()
+    pending = _Pending(None, [pool], None, _ArticleWork(None, chunks(), ahead=2))
+    assert made == [0, 1] and [result.number for result in pool.given] == [0, 1]
+    pending.poll()
+    assert made == [0, 1]  # none done: none more handed over
+    pool.given[1].done = True
+    pending.poll()
+    assert made == [0, 1]  # recorded in order: the first is still under way
+    pool.given[0].done = True
+    pending.poll()
+    assert made == [0, 1, 2, 3] and not pool.closed
+    pending.finish()
+    assert made == [0, 1, 2, 3, 4] and [result.number for result in pool.given] == [0, 1, 2, 3, 4] and pool.closed
+
+
 def test_listing_items_renders_each_article_once_and_fills_in_each_page(tmp_path: Path) -> None:
     from types import SimpleNamespace
 

@@ -19,11 +19,13 @@ import pickle
 import shutil
 import uuid
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import astuple, dataclass, field, fields
 from functools import cache, partial
 from importlib import resources
+from itertools import count, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -529,6 +531,7 @@ SearchSource = tuple[str, str, Callable[[], Record]]
 TasksDone = tuple[list[tuple[str, str, str, FileStat]], list[tuple[int, int, str, int, int]]]
 PARALLEL_MIN = 200  # fewer article pages than this render faster in one process than forking costs
 CHUNK = 250  # article pages per task handed to a worker process
+CHUNKS_AHEAD = 4  # per worker, handed over and not yet recorded: the main process polls between two pages
 
 
 class MadePieces:
@@ -581,7 +584,6 @@ class Assembled:
     kept: bool = False  # the previous file is kept as it is
     previous: Path | None = None  # the previous file, when its pieces can be copied from it
     before: Pieces = field(default_factory=Pieces)  # the pieces of the previous file
-    todo: set[str] = field(default_factory=set)  # slugs whose piece must be made
     made: MadePieces = field(default_factory=MadePieces)
 
 
@@ -748,6 +750,8 @@ class SiteRenderer:
         self.shown_keys: dict[str | None, str] = {}  # an article's province as written -> key of what its page shows
         self.fragments: dict[str, Pieces] = {}  # see assemble()
         self.assembled: list[Assembled] = []  # see plan_assembled()
+        # per article, by its number in the archive: a bit for each assembled file it needs a new piece of
+        self.pieces_wanted = bytearray()
         self.search_state: bytes | None = None  # what the next build's update_index starts from, pickled
         self.pending: _Pending | None = None  # the article tasks and search index under way, while rendering
 
@@ -797,9 +801,9 @@ class SiteRenderer:
         self.writer.write(path, html, template, full_key)
 
     def listing(self, template: str, base: str, articles: Sequence[Article], header: Any, **context: Any) -> None:
-        if self.pending is not None:
-            self.pending.poll()  # between two listings: what the article tasks did is recorded as it comes
         for pager in paginate(articles, base, self.config.page_size):
+            if self.pending is not None:
+                self.pending.poll()  # between two pages: what the article tasks did is recorded as it comes
             key = (header, pager.number, pager.total, self.items(pager.items))
             self.page(template, pager.path, key, pager=pager, **context)
 
@@ -891,35 +895,23 @@ class SiteRenderer:
         worker processes when there are many. For each article a task renders its page, copies its
         raw source and makes its pieces of the assembled files, whichever changed, reading its full
         record once. The workers write into the same folder and report each file back; the main
-        process goes on with the listings meanwhile.
+        process goes on with the listings meanwhile, and hands them tasks as they need them.
         """
-        wanted: dict[str, tuple[int, ...]] = {}  # slug -> the assembled files it needs a new piece of
-        for index, spec in enumerate(self.assembled):
-            for slug in spec.todo:
-                wanted[slug] = (*wanted.get(slug, ()), index)
-            spec.todo.clear()  # now in the tasks
-        todo: list[ArticleTask] = []
-        reuse = self.writer.reuse
-        for number, article in enumerate(self.archive.articles):
-            page_key = self.article_key(article)
-            page = None if reuse(article_path(article.slug), page_key, "article.html") else page_key
-            source = None
-            if article.source_file:
-                source_key = self.digest_file(article.source_file)  # linked or copied: its key is its digest
-                if not reuse(self.links.source(article), source_key, article.display):
-                    source = source_key
-            pieces = wanted.get(article.slug, ())
-            if page or source or pieces:
-                todo.append((TaskArticle.of(number, article), page, source, pieces))
+        todo: Iterable[ArticleTask] = self.article_tasks()
+        if self.writer.previous is None:  # every page is new: a task for every article
+            task_count = len(self.archive.articles)
+        else:  # which pages changed is known once every key is compared: a few after an edit
+            todo = list(todo)
+            task_count = len(todo)
         search = self.new_index is None and not self.update_search_index()
-        chunks = [(n, todo[i:i + CHUNK]) for n, i in enumerate(range(0, len(todo), CHUNK))]
+        chunks = _chunked(todo, CHUNK)
         parallel = self.workers > 1 and "fork" in multiprocessing.get_all_start_methods() and (
-            len(todo) >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
+            task_count >= PARALLEL_MIN or (search and len(self.archive.articles) >= PARALLEL_MIN))
         if not parallel:
             if search:
                 files, state = write_search_index(self.index_job())
                 self.record_search_index(files, _pickled(state))
-            pending = _Pending(self, [self.indexer] if self.new_index else [], [], self.new_index)
+            pending = _Pending(self, [self.indexer] if self.new_index else [], self.new_index)
             pages = self.article_pages()
             for number, tasks in chunks:
                 pending.record(pages.render_tasks(number, tasks))
@@ -929,7 +921,6 @@ class SiteRenderer:
                 self.env.get_template(used)
         for folder in ("articles", "sources"):
             self.writer.claim_folder(folder)
-        pages = self.article_pages()
         pools = [self.article_pool or multiprocessing.get_context("fork").Pool(self.workers)]
         index = self.new_index
         if index is not None:
@@ -937,10 +928,28 @@ class SiteRenderer:
         elif search:  # in a process of its own, which ends with it and so gives back what the index took
             pools.append(index_pool())
             index = pools[1].apply_async(write_search_index_apart, (self.index_job(),))
-        results = [pools[0].apply_async(_render_chunk, (pages, *chunk)) for chunk in chunks]
-        for pool in pools:
-            pool.close()
-        return _Pending(self, pools, results, index)
+            pools[1].close()
+        return _Pending(self, pools, index, _ArticleWork(self.article_pages(), chunks, ahead=CHUNKS_AHEAD * self.workers))
+
+    def article_tasks(self) -> Iterator[ArticleTask]:
+        """The tasks of the articles whose page, raw source or pieces must be made, in archive
+        order; each is made when it is asked for (see _ArticleWork)."""
+        reuse = self.writer.reuse
+        pieces_of: dict[int, tuple[int, ...]] = {}  # a bit per assembled file -> their indexes, made once
+        for number, article in enumerate(self.archive.articles):
+            page_key = self.article_key(article)
+            page = None if reuse(article_path(article.slug), page_key, "article.html") else page_key
+            source = None
+            if article.source_file:
+                source_key = self.digest_file(article.source_file)  # linked or copied: its key is its digest
+                if not reuse(self.links.source(article), source_key, article.display):
+                    source = source_key
+            wanted = self.pieces_wanted[number]
+            pieces = pieces_of.get(wanted)
+            if pieces is None:
+                pieces = pieces_of[wanted] = tuple(i for i in range(len(self.assembled)) if wanted >> i & 1)
+            if page or source or pieces:
+                yield TaskArticle.of(number, article), page, source, pieces
 
     def article_pages(self) -> ArticlePages:
         return ArticlePages(self.config, str(self.writer.out_dir), frozenset(self.writer.folders),
@@ -1080,12 +1089,16 @@ class SiteRenderer:
             before = previous.fragments.get(spec.path, Pieces()) if previous else Pieces()
             if previous and known and before and previous.untouched(spec.path):
                 spec.previous, spec.before = previous.site / spec.path, before
-            for article in self.archive.articles:
+        self.pieces_wanted = bytearray(len(self.archive.articles))
+        for index, spec in enumerate(files):
+            if spec.kept:
+                continue
+            for number, article in enumerate(self.archive.articles):
                 if spec.metrics_only and not article.filing.metric_units:
                     continue
                 # Made again by assemble() for the pieces made anew: a table of them took 13 MB at 100,000.
                 if not spec.before.made_from(article.slug, spec.piece_key(article)):
-                    spec.todo.add(article.slug)
+                    self.pieces_wanted[number] |= 1 << index
         return files
 
     @property
@@ -1268,16 +1281,51 @@ def _render_chunk(pages: ArticlePages, number: int, tasks: list[ArticleTask]) ->
     return _PAGES.render_tasks(number, tasks)
 
 
+def _chunked(tasks: Iterable[ArticleTask], size: int) -> Iterator[tuple[int, list[ArticleTask]]]:
+    """Tasks in numbered chunks of `size`, each chunk's made when it is asked for."""
+    tasks = iter(tasks)
+    for number in count():
+        chunk = list(islice(tasks, size))
+        if not chunk:
+            return
+        yield number, chunk
+
+
+@dataclass
+class _ArticleWork:
+    """Article tasks for the worker processes, in chunks handed over `ahead` at a time: a chunk's
+    tasks are made as it is handed over, so that a full build never holds them all (at 100,000
+    articles they took 25 MB while the listings were rendered)."""
+
+    pages: ArticlePages
+    chunks: Iterator[tuple[int, list[ArticleTask]]]
+    ahead: int  # chunks handed over and not yet recorded, at most
+
+
 class _Pending:
     """Article tasks and search index under way in worker processes; finish() waits for them and
     records the files they wrote and the pieces they made."""
 
-    def __init__(self, renderer: SiteRenderer, pools: list[Any], results: list[Any], index: Any):
+    def __init__(self, renderer: SiteRenderer, pools: list[Any], index: Any, work: _ArticleWork | None = None):
         self.renderer = renderer
-        self.pools = pools  # the article tasks', then the search index's if it is built
-        self.results = results[::-1]  # the next to record last: each is dropped once recorded
+        self.pools = pools  # the article tasks' (when there is `work`), then the search index's if it is built
         self.index = index
+        self.work = work
+        self.results: deque[Any] = deque()  # of the chunks handed over, in archive order; dropped once recorded
         self.known: dict[str, str] = {}  # the origins recorded, each kept once
+        self.hand_over()
+
+    def hand_over(self) -> None:
+        """Give the workers chunks of tasks until `ahead` are not yet recorded; once every chunk is
+        given, close their pool (its processes end with their last task)."""
+        work = self.work
+        while work is not None and len(self.results) < work.ahead:
+            chunk = next(work.chunks, None)
+            if chunk is None:
+                self.pools[0].close()
+                self.work = None
+                return
+            self.results.append(self.pools[0].apply_async(_render_chunk, (work.pages, *chunk)))
 
     def record(self, done: TasksDone) -> None:
         files, pieces = done
@@ -1288,15 +1336,18 @@ class _Pending:
             self.renderer.assembled[index].made.add(number, file, start, length)
 
     def poll(self) -> None:
-        """Record the tasks done so far, in order: a result waiting to be recorded holds each file's
-        path, key and stat as objects, in all twice what the writer keeps of them (see Outputs)."""
-        while self.results and self.results[-1].ready():
-            self.record(self.results.pop().get())
+        """Record the tasks done so far, in order, and hand over more: a result waiting to be recorded
+        holds each file's path, key and stat as objects, in all twice what the writer keeps of them
+        (see Outputs)."""
+        while self.results and self.results[0].ready():
+            self.record(self.results.popleft().get())
+        self.hand_over()
 
     def finish(self) -> None:
         try:
             while self.results:
-                self.record(self.results.pop().get())
+                self.record(self.results.popleft().get())
+                self.hand_over()
             if self.index is not None:
                 self.renderer.record_search_index(*handed_back(self.index.get()))
             for pool in self.pools:

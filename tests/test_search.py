@@ -587,6 +587,17 @@ def test_a_term_is_its_signature():
         assert search._term(search._word(word)) == (fold(word), search.signature(word)), word
 
 
+@pytest.mark.parametrize("first, then", [("theo", "THEO"), ("THEO", "theo"), ("k", "\u212a"), ("\u212a", "k"),
+                                         ("theo", "Theo")])
+def test_a_plain_term_is_one_term_whichever_spelling_comes_first(first: str, then: str):
+    """A term met first in lower-case ASCII keeps no signature string: its other spellings ("THEO",
+    the kelvin sign "K") still find it, and it is written with its signature."""
+    search._start_over()
+    head = search._word(first)
+    assert search._word(then) == head and search._term(head) == (fold(then), search.signature(then))
+    assert (search.signature(first) in search._TERM_HEADS) == (first != first.lower() or not first.isascii())
+
+
 def test_a_first_posting_is_kept_as_bytes_until_a_second():
     lists: dict = {}
     search._add_postings(lists, 3, {"a": 2, "b": 1})
@@ -608,5 +619,5 @@ def test_a_pair_by_number_is_named_and_hashed_as_its_words():
     assert search._word("Ủy") & search._tail(head) == dict(zip(names, numbers))["uy ban"]
     assert search._tail(7 << 64) == 0  # a word with no folded form (its head has none) pairs with nothing
     for buckets in (1, 2, 64, 1024):
-        found = list(search._PairBuckets(search._FOLDED_FORMS[:], buckets).of(numbers))
+        found = list(search._PairBuckets(search._TERM_FOLDED[:], buckets).of(numbers))
         assert found == [search.bucket(name, buckets) for name in names]

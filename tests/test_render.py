@@ -327,8 +327,8 @@ def test_listing_items_renders_each_article_once_and_fills_in_each_page(tmp_path
         "{% macro article_item(article, heading, indent) %}{{ indent }}<h{{ heading }}>"
         "<a href=\"{{ root }}{{ article.slug }}.html\">{{ called(article.slug) }}Đà Nẵng</a>{% endmacro %}")}),
         autoescape=True)
-    items = ListingItems(env, {"called": lambda slug: calls.append(slug) or ""})
-    a, b = SimpleNamespace(slug="a"), SimpleNamespace(slug="b")
+    items = ListingItems(env, {"called": lambda slug: calls.append(slug) or ""}, 2)
+    a, b = SimpleNamespace(slug="a", number=0), SimpleNamespace(slug="b", number=1)
     assert items([a, b], "2", "", "") == '<h2><a href="a.html">Đà Nẵng</a>\n<h2><a href="b.html">Đà Nẵng</a>'
     assert items([b], "3", "  ", "../") == '  <h3><a href="../b.html">Đà Nẵng</a>'
     assert calls == ["a", "b"]  # b's item was kept, not rendered again

@@ -111,6 +111,10 @@ class Article:
     source_file: str | None  # the path of the raw seed text, when it exists inside the project
     read: Callable[[], Record] = field(repr=False)  # the full record (from the cache, or parsed)
     kept: Record | None = field(default=None, init=False, repr=False)  # the full record, once asked for
+    # Its place in Archive.articles, set by load.build_archive: what a build keeps of an article for
+    # several pages it keeps in a list by number, not in a table by slug (the table took 50 bytes an
+    # article, and its values more).
+    number: int = field(init=False, repr=False)
 
     @property
     def record(self) -> Record:

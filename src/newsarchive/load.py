@@ -840,7 +840,8 @@ def build_archive(articles: list[Article], catalogue: dict[str, DirectiveInfo], 
             found = names[name] = text.normalize_name(name)
         return found
 
-    for article in articles:
+    for number, article in enumerate(articles):
+        article.number = number
         filing = article.filing
         if filing.province:
             name = normalized(filing.province)

@@ -55,7 +55,7 @@ _NAMESPACE = uuid.UUID("6f1c4f1e-3a52-4c39-9d8e-7a0b2d1c5e90")  # for feed entry
 SEARCH_KEY = key_of("search index")  # the index's files are kept or rewritten by search.update_index, not by key
 _ROWS_MARK = "<!--newsarchive:metric-rows-->"  # where metrics.html's table rows go (see render_metrics)
 _VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))  # a bare date in a Vietnamese paper is a local date
-_SLUG = attrgetter("slug")
+_NUMBER = attrgetter("number")
 
 
 class OutputCollision(Exception):
@@ -404,20 +404,21 @@ class ListingItems:
 
     MARKS = ("<\u00a4root>", "<\u00a4heading>", "<\u00a4indent>")
 
-    def __init__(self, env: Environment, context: dict[str, Any]):
+    def __init__(self, env: Environment, context: dict[str, Any], articles: int):
         self.env, self.context = env, context
         self.macro: Callable[[Article], Any] | None = None  # found when first needed: not every theme lists
         self.rendered = bytearray()  # the items rendered so far, with their marks
-        self.places: dict[str, int] = {}  # slug -> where its item is in `rendered`: start << 32 | length
+        # by article number (see Article.number): where its item is in `rendered`, start << 32 | length (0: none yet)
+        self.places = array("Q", bytes(8 * articles))
 
     def __call__(self, articles: Iterable[Article], heading: str, indent: str, root: str) -> Markup:
         rendered, places = self.rendered, self.places
         items = []
         for article in articles:
-            place = places.get(article.slug)
-            if place is None:
+            place = places[article.number]
+            if not place:
                 item = str(self.item_macro()(article)).encode()
-                places[article.slug] = len(rendered) << 32 | len(item)
+                places[article.number] = len(rendered) << 32 | len(item)
                 rendered += item
                 items.append(item)
             else:
@@ -430,7 +431,7 @@ class ListingItems:
 
     def clear(self) -> None:
         """Forget the items (every listing is made)."""
-        self.rendered, self.places = bytearray(), {}
+        self.rendered, self.places = bytearray(), array("Q", bytes(8 * len(self.places)))
 
     def item_macro(self) -> Callable[[Article], Any]:
         if self.macro is None:
@@ -738,12 +739,13 @@ class SiteRenderer:
         self.digest_file = digest_file
         # What a page that shows an article depends on: its slug, its file and whether its source is
         # published, as one digest: every listing, feed and piece key is made of these.
-        self.item_keys = {a.slug: digest_bytes(f"{a.slug}\0{digest_file(a.file)}\0{a.source_file is not None}".encode())
-                          for a in archive.articles}
+        self.item_keys = [digest_bytes(f"{a.slug}\0{digest_file(a.file)}\0{a.source_file is not None}".encode())
+                          for a in archive.articles]  # by article number
         # Global as well as passed to each page: macros imported without the page's context (once
         # per build, not once per page as `with context` does) read the interface strings too.
         self.env.globals["t"] = self.t
-        self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links})
+        self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links},
+                                                         len(archive.articles))
         self.template_keys: dict[str, str] = {}
         self.template_uses: dict[str, list[str]] = {}  # template -> the templates it names
         self.referenced: dict[str, list[str]] = {}  # digest of a template's source -> the templates it names
@@ -782,10 +784,10 @@ class SiteRenderer:
 
     def item(self, article: Article) -> str:
         """The key of the article as pages show it: of its search document and pieces, and part of its page's."""
-        return self.item_keys[article.slug]
+        return self.item_keys[article.number]
 
     def items(self, articles: Iterable[Article]) -> tuple[str, ...]:
-        return tuple(map(self.item_keys.__getitem__, map(_SLUG, articles)))  # in C: listings ask for 55,000
+        return tuple(map(self.item_keys.__getitem__, map(_NUMBER, articles)))  # in C: listings ask for 55,000
 
     # --- writing ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import yaml
 from linkcheck import check_site
 from newsarchive.build import build
 from newsarchive.config import load_config
-from newsarchive.render import (IndexJob, OutputCollision, PickledSources, Writer, body_html, format_date, format_number,
+from newsarchive.render import (IndexJob, OutputCollision, SourcesFile, Writer, body_html, format_date, format_number,
                                 json_ld, paginate)
 
 FIXTURE = Path(__file__).parent / "data" / "site"
@@ -251,15 +251,21 @@ def test_csv_text_cells_cannot_start_a_spreadsheet_formula():
     assert csv_text(None) == ""
 
 
-def test_an_index_job_sent_to_another_process_keeps_its_sources_pickled_until_read(monkeypatch) -> None:
-    monkeypatch.setattr(PickledSources, "CHUNK", 2)
+def test_an_index_job_for_another_process_reads_its_sources_from_a_file_a_chunk_at_a_time(tmp_path: Path,
+                                                                                           monkeypatch) -> None:
+    monkeypatch.setattr(SourcesFile, "CHUNK", 2)
     sources = [(f"key{i}", f"slug-{i}", str) for i in range(5)]  # str: a picklable reader
-    job = IndexJob("out", "vi", {}, sources)
+    path = tmp_path / ".sources"
+    job = IndexJob(str(tmp_path), "vi", {}, SourcesFile.written(str(path), sources))
     sent = pickle.loads(pickle.dumps(job))
-    assert isinstance(sent.sources, PickledSources) and len(sent.sources.chunks) == 3
+    assert b"slug-0" not in pickle.dumps(job)  # the sources go through the file alone
     docs = sent.docs()
-    assert [(key, made.args) for key, made in docs] == [(key, (slug, read)) for key, slug, read in sources]
-    assert sent.sources.chunks == []  # each chunk dropped once read
+    first = next(docs)
+    with open(path, "rb") as file:
+        assert pickle.load(file) == sources[:2] and file.tell() < path.stat().st_size  # chunks of two
+    assert first[1].args == ("slug-0", str)
+    assert [(key, made.args) for key, made in [first, *docs]] == [(key, (slug, read)) for key, slug, read in sources]
+    assert not path.exists()  # removed once read
 
 
 def test_article_tasks_are_made_and_handed_to_the_workers_a_few_chunks_at_a_time() -> None:

@@ -28,7 +28,7 @@ from importlib import resources
 from itertools import count, islice
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jinja2 import (
     Environment,
@@ -929,7 +929,7 @@ class SiteRenderer:
             pools.append(self.indexer)
         elif search:  # in a process of its own, which ends with it and so gives back what the index took
             pools.append(index_pool())
-            index = pools[1].apply_async(write_search_index_apart, (self.index_job(),))
+            index = pools[1].apply_async(write_search_index_apart, (self.index_job(apart=True),))
             pools[1].close()
         return _Pending(self, pools, index, _ArticleWork(self.article_pages(), chunks, ahead=CHUNKS_AHEAD * self.workers))
 
@@ -963,7 +963,7 @@ class SiteRenderer:
         then the last build left no index to update). It is the longest task of a full build, so it
         starts before anything else."""
         if self.indexer is not None:
-            self.new_index = self.indexer.apply_async(write_search_index_apart, (self.index_job(),))
+            self.new_index = self.indexer.apply_async(write_search_index_apart, (self.index_job(apart=True),))
             self.indexer.close()
 
     def render_provinces(self) -> None:
@@ -1034,9 +1034,12 @@ class SiteRenderer:
         document also shows, are in the build's fingerprint."""
         return [(self.item(a), a.slug, a.read) for a in sorted(self.archive.articles, key=self.links.article)]
 
-    def index_job(self) -> IndexJob:
-        return IndexJob(str(self.writer.out_dir), self.config.language,
-                        {d.id: d.info.title for d in self.archive.directives}, self.search_sources())
+    def index_job(self, apart: bool = False) -> IndexJob:
+        """What a new search index is made from; `apart`: for another process (see SourcesFile)."""
+        out_dir = str(self.writer.out_dir)
+        sources = self.search_sources()
+        return IndexJob(out_dir, self.config.language, {d.id: d.info.title for d in self.archive.directives},
+                        SourcesFile.written(f"{out_dir}/.newsarchive-search-sources", sources) if apart else sources)
 
     def update_search_index(self) -> bool:
         """Update the previous build's index for what changed (see search.update_index); False when
@@ -1161,19 +1164,29 @@ class SiteRenderer:
                               key)
 
 
-class PickledSources:
-    """Search sources kept pickled, a chunk at a time, and read once: each chunk is unpickled when
-    its turn comes and dropped. At 100,000 articles the sources take 27 MB so, and 90 MB unpickled."""
+@dataclass(frozen=True)
+class SourcesFile:
+    """Search sources pickled into a file a chunk at a time, for the process that builds the index:
+    it reads them a chunk at a time as it goes, and removes the file once it has read them all.
+    Handed over through the pool, they were in that process from its start, pickled (at 100,000
+    articles 27 MB, and 90 MB unpickled), and in a buffer of the same size in this one."""
 
-    CHUNK = 1_000  # sources per chunk
+    CHUNK: ClassVar[int] = 1_000  # sources per chunk
+    path: str
 
-    def __init__(self, sources: Sequence[SearchSource]):
-        self.chunks = [pickle.dumps(sources[i:i + self.CHUNK], pickle.HIGHEST_PROTOCOL)
-                       for i in range(0, len(sources), self.CHUNK)]
+    @classmethod
+    def written(cls, path: str, sources: Sequence[SearchSource]) -> SourcesFile:
+        with open(path, "xb") as file:
+            for start in range(0, len(sources), cls.CHUNK):
+                pickle.dump(sources[start:start + cls.CHUNK], file, pickle.HIGHEST_PROTOCOL)
+        return cls(path)
 
     def __iter__(self) -> Iterator[SearchSource]:
-        while self.chunks:
-            yield from pickle.loads(self.chunks.pop(0))
+        with open(self.path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            while file.tell() < size:
+                yield from pickle.load(file)
+        os.remove(self.path)
 
 
 @dataclass(frozen=True)
@@ -1184,12 +1197,7 @@ class IndexJob:
     out_dir: str
     language: str
     titles: dict[str, str]  # directive id -> the catalogue's title
-    sources: Sequence[SearchSource] | PickledSources  # in URL order
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        """Pickled (for the index process) with its sources in pickled chunks (see PickledSources)."""
-        sources = self.sources if isinstance(self.sources, PickledSources) else PickledSources(self.sources)
-        return IndexJob, (self.out_dir, self.language, self.titles, sources)
+    sources: Sequence[SearchSource] | SourcesFile  # in URL order
 
     def docs(self) -> Iterator[tuple[str, Callable[[], SearchDoc]]]:
         """(key, doc) of every article for the index, in URL order, each doc made only when asked

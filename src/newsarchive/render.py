@@ -931,7 +931,8 @@ class SiteRenderer:
             pools.append(index_pool())
             index = pools[1].apply_async(write_search_index_apart, (self.index_job(apart=True),))
             pools[1].close()
-        return _Pending(self, pools, index, _ArticleWork(self.article_pages(), chunks, ahead=CHUNKS_AHEAD * self.workers))
+        work = _ArticleWork(self.article_pages(), chunks, ahead=CHUNKS_AHEAD * self.workers)
+        return _Pending(self, pools, index, work)
 
     def article_tasks(self) -> Iterator[ArticleTask]:
         """The tasks of the articles whose page, raw source or pieces must be made, in archive

@@ -1011,7 +1011,7 @@ class _CleanBuild:
         self.known_fields.clear()
         folded, signatures = _TERM_FOLDED[:], _TERM_SIGNATURES[:]  # what the terms' and the pairs' numbers stand for
         # Nothing else needs the memos now: an update analyses a few documents, and a build after
-        # this one analyses all of its own. At 100,000 articles they take some 40 MB, which the
+        # this one analyses all of its own. At 100,000 articles they take some 20 MB, which the
         # files and the state about to be made can take instead.
         _start_over()
         by_letter: dict[str, list[int]] = defaultdict(list)  # first letter -> the heads of its terms

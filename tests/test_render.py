@@ -259,7 +259,7 @@ def test_an_index_job_for_another_process_reads_its_sources_from_a_file_a_chunk_
     job = IndexJob(str(tmp_path), "vi", {}, SourcesFile.written(str(path), sources))
     sent = pickle.loads(pickle.dumps(job))
     assert b"slug-0" not in pickle.dumps(job)  # the sources go through the file alone
-    docs = sent.docs()
+    docs = iter(sent.docs())
     first = next(docs)
     with open(path, "rb") as file:
         assert pickle.load(file) == sources[:2] and file.tell() < path.stat().st_size  # chunks of two

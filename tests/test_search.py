@@ -347,6 +347,34 @@ def test_no_change_writes_nothing_and_reads_nothing():
     assert loaded == []
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_docs_in_url_order_are_read_as_they_come_and_other_docs_again(seed: int):
+    """Edits keep the URLs and their order: the docs are read once, as they come. A doc added or
+    removed shifts the ids: they are read again, and the whole index is made. An iterator of docs
+    gives the same."""
+    rng = random.Random(seed)
+    docs = [random_doc(rng, f"articles/{i:03d}.html") for i in range(30)]
+    files, state = build_index(keyed(docs))
+    edits = list(docs)
+    for at in rng.sample(range(30), rng.randrange(4)):
+        edits[at] = dataclasses.replace(random_doc(rng, docs[at].url), title=docs[at].title + " mới")
+    renamed = edits[:5] + [dataclasses.replace(edits[5], url="articles/005b.html")] + edits[6:]  # in the same place
+    for new in (edits, edits + [random_doc(rng, "articles/999.html")], edits[:-1], edits[1:], renamed):
+        given = keyed(new)
+        clean = build_index(given)
+        for docs_given in (given, iter(given)):
+            written, deleted, new_state = update_index(docs_given, state, files.__getitem__)
+            assert (apply(files, written, deleted), new_state) == clean
+
+
+def test_a_key_given_twice_is_refused_in_url_order_too():
+    files, state = build_index(keyed(DOCS))
+    given = keyed(edited(DOCS, 2, title="Uỷ ban mới"))
+    given[2] = (given[1][0], given[2][1])  # the edited doc comes with the key of the one before it
+    with pytest.raises(ValueError, match="keys"):
+        update_index(given, state, files.__getitem__)
+
+
 def test_facet_and_year_edits():
     files, state = build_index(keyed(DOCS))
     new = edited(DOCS, 1, province="An Giang", province_current="An Giang", year=2030)

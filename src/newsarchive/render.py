@@ -1200,10 +1200,11 @@ class IndexJob:
     titles: dict[str, str]  # directive id -> the catalogue's title
     sources: Sequence[SearchSource] | SourcesFile  # in URL order
 
-    def docs(self) -> Iterator[tuple[str, Callable[[], SearchDoc]]]:
+    def docs(self) -> Iterable[tuple[str, Callable[[], SearchDoc]]]:
         """(key, doc) of every article for the index, in URL order, each doc made only when asked
-        for (see search.build_index). An iterator: at 100,000 articles a list of them weighs 30 MB."""
-        return ((key, partial(self.doc, slug, read)) for key, slug, read in self.sources)
+        for (see search.build_index). Made anew each time they are read (update_index may read them
+        twice), not a list: at 100,000 articles a list of them weighs 30 MB."""
+        return _Docs(self)
 
     def doc(self, slug: str, read: Callable[[], Record]) -> SearchDoc:
         record = read()
@@ -1214,6 +1215,17 @@ class IndexJob:
             year=record.year, province=record.province, province_current=record.province_current,
             district=record.district, directives=[d.id for d in record.directives],
             directive_names=[t for t in titles if t], text=record.body)
+
+
+@dataclass(frozen=True)
+class _Docs:
+    """IndexJob.docs."""
+
+    job: IndexJob
+
+    def __iter__(self) -> Iterator[tuple[str, Callable[[], SearchDoc]]]:
+        job = self.job
+        return ((key, partial(job.doc, slug, read)) for key, slug, read in job.sources)
 
 
 def index_pool() -> Any:

@@ -575,3 +575,26 @@ def test_large_blocks_get_mappings_of_their_own_with_glibc_alone(monkeypatch: py
     monkeypatch.delattr(os, "confstr")  # not a POSIX system
     build_module._large_blocks_apart()
     assert calls == []
+
+
+def test_a_data_file_kept_whole_keeps_its_pieces_for_the_next_edit(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """An edit of an article without metrics keeps metrics.html and metrics.csv whole; an edit of a
+    metric after it makes that article's pieces alone, the others copied from the files."""
+    from newsarchive.render import ArticlePages
+
+    articles = sorted((project / "articles").glob("*.md"))
+    with_metrics = [p for p in articles if "\nmetrics: []\n" not in p.read_text("utf-8")]
+    without = [p for p in articles if p not in with_metrics]
+    assert len(with_metrics) > 10 and without
+    edit(without[0], "\n---\n\n", "\n---\n\nMột câu mở đầu không có số liệu.\n\n")
+    rebuild_and_compare(project, tmp_path)
+    made: list[str] = []
+    for maker in ("metric_rows", "metric_csv"):
+        original = getattr(ArticlePages, maker)
+        monkeypatch.setattr(ArticlePages, maker, lambda self, article, record, original=original, maker=maker:
+                            made.append(maker) or original(self, article, record))
+    edit(with_metrics[1], "\n  sentence: ", "\n  sentence: Theo báo cáo, ")
+    build(load_config(project / "site.yaml"))
+    assert sorted(made) == ["metric_csv", "metric_rows"]
+    monkeypatch.undo()
+    rebuild_and_compare(project, tmp_path)  # and the files are those a clean build writes

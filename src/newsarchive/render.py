@@ -1090,6 +1090,9 @@ class SiteRenderer:
         for spec in files:
             if spec.key and self.writer.reuse(spec.path, spec.key, spec.path):
                 spec.kept = True
+                # The same file, its pieces where they were: the next build that changes it copies
+                # them, rather than making every piece again.
+                self.fragments[spec.path] = previous.fragments.get(spec.path, Pieces()) if previous else Pieces()
                 continue
             known = previous.outputs.get(spec.path) if previous else None
             before = previous.fragments.get(spec.path, Pieces()) if previous else Pieces()

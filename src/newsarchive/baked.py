@@ -81,11 +81,12 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
 
 def escape_text(value: Any) -> str:
-    """markupsafe.escape(value), as a str when value is one: most texts on a page need no escape,
-    and the Markup object escape makes of each cost more than the escape itself."""
+    """The text of markupsafe.escape(value), not made a Markup: most texts on a page need no escape,
+    and the Markup object escape makes of each cost more than the escape itself. A value with HTML
+    of its own (Markup, a macro's output) gives that HTML."""
     if value.__class__ is str:
         return value if _NEEDS_ESCAPE(value) is None else str(escape(value))
-    html = getattr(value, "__html__", None)  # a macro's output, say: Markup, as it is
+    html = getattr(value, "__html__", None)
     return html() if html is not None else str(escape(value))  # an Undefined fails here as in escape
 
 

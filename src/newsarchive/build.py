@@ -539,7 +539,7 @@ def _source_digest(root: str, source: str, real_folders: dict[str, str]) -> Sour
     `real_folders`: each folder's real path, found once for the sources it holds (os.path.realpath
     looks at every folder on the way, five system calls a file in the bench's corpus).
     """
-    path = joined = f"{root}/{source}"
+    joined = f"{root}/{source}"
     folder, _, name = joined.rpartition("/")
     if name in ("", ".", "..") or os.path.islink(joined):
         path = os.path.realpath(joined)

@@ -17,8 +17,11 @@ import yaml
 from linkcheck import check_site
 from newsarchive.build import build
 from newsarchive.config import load_config
+from newsarchive.load import read_record
+from newsarchive.problems import Problems
+from newsarchive.records import packed, unpacked
 from newsarchive.render import (IndexJob, OutputCollision, SourcesFile, Writer, body_html, format_date, format_number,
-                                json_ld, paginate)
+                                json_ld, paginate, record_json)
 
 FIXTURE = Path(__file__).parent / "data" / "site"
 STRINGS = Path(__file__).resolve().parents[1] / "src" / "newsarchive" / "strings"
@@ -144,6 +147,22 @@ def test_data_exports(site: Path) -> None:
     assert rows[1]["value"] == "2600000000" and rows[1]["qualifier"] == "trên" and rows[1]["directive"] == "05-CT/TW"
     sitemap = ET.fromstring(read(site, "sitemap.xml"))
     assert len(sitemap) == len(list(site.rglob("*.html"))) - 1  # every page but 404
+
+
+def test_record_json_is_the_contract_mapping_in_order_then_the_url() -> None:
+    repo = Path(__file__).resolve().parents[1]
+    files = sorted(repo.glob("articles/*.md")) + sorted(repo.glob("tests/data/**/articles/*.md"))
+    records = [r for r in (read_record(path, path.name, Problems()) for path in files) if r is not None]
+    assert len(records) >= 5
+    for record in records + [unpacked(packed(r)) for r in records]:  # as a worker reads it from its pack
+        written = record_json(record, "articles/a.html")
+        assert list(json.loads(written).items()) == [*record.to_dict().items(), ("url", "articles/a.html")]
+        assert written.decode() == json.dumps(json.loads(written), ensure_ascii=False, separators=(",", ":"))
+    record = next(r for r in records if r.metrics)
+    record = dataclasses.replace(record, metrics=[dataclasses.replace(record.metrics[0], value=10**21)])
+    written = record_json(record, "articles/b.html")  # past 64 bits: orjson refuses it, the standard library writes it
+    assert json.loads(written)["metrics"][0]["value"] == 10**21
+    assert list(json.loads(written)) == [*record.to_dict(), "url"]
 
 
 def test_metrics_page_is_a_plain_table_with_filters_for_js(site: Path) -> None:

@@ -122,6 +122,26 @@ def test_adding_and_removing_articles(project: Path, tmp_path: Path) -> None:
         any(p.name.startswith("ban-sao-") for p in (project / "site" / "articles").iterdir())
 
 
+def test_articles_come_and_gone_have_the_search_index_made_anew_in_its_own_process(project: Path, tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    """Adding or removing an article shifts the search ids after it: the index is made anew by the
+    process forked for it at the start, as in a full build, not updated here. An edit updates it here."""
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    updated_here = []
+    original = render.update_index
+    monkeypatch.setattr(render, "update_index", lambda *args: updated_here.append(1) or original(*args))
+    articles = sorted((project / "articles").glob("*.md"))
+    text = articles[1].read_text("utf-8").replace("slug: ", "slug: ban-sao-", 1)
+    (project / "articles" / "ban-sao.md").write_text(text, encoding="utf-8")
+    rebuild_and_compare(project, tmp_path, workers=2)
+    articles[2].unlink()
+    rebuild_and_compare(project, tmp_path, workers=2)
+    assert updated_here == []
+    edit(articles[3], "title: ", "title: Sửa - ")
+    rebuild_and_compare(project, tmp_path, workers=2)
+    assert updated_here == [1]
+
+
 def test_a_template_change_renders_only_the_pages_that_use_it(project: Path, tmp_path: Path) -> None:
     edit(project / "templates" / "year.html", "<h1>", '<h1 class="year-title">')
     report = rebuild_and_compare(project, tmp_path)

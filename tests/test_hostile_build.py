@@ -125,6 +125,38 @@ def test_a_build_killed_between_its_two_renames_gets_the_previous_site_back(proj
     assert leftovers(project) == []
 
 
+def test_a_full_rebuild_leaves_the_old_site_to_a_process_of_its_own(project: Path) -> None:
+    """A full rebuild over a site (site.yaml changed: nothing of the old site is kept) swaps the
+    new site in and returns; a detached process deletes the old one."""
+    from newsarchive import build as build_module
+
+    config_path = project / "site.yaml"
+    build(load_config(config_path))
+    config_path.write_text(config_path.read_text("utf-8").replace("title: ", "title: Mới - ", 1), encoding="utf-8")
+    report = build(load_config(config_path))
+    assert report.reused == 0 and "Mới - " in (project / "site" / "index.html").read_text("utf-8")
+    deleter = build_module._DELETERS[-1]
+    assert deleter.wait(timeout=60) == 0
+    assert leftovers(project) == []
+
+
+def test_the_next_build_leaves_a_retired_site_to_its_deleting_process_while_it_runs(project: Path) -> None:
+    from newsarchive.build import _recover
+
+    build(load_config(project / "site.yaml"), project / "site")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        shutil.copytree(project / "site", project / f".site-trash-{sleeper.pid}")  # its deleter at work
+        shutil.copytree(project / "site", project / ".site-trash-999999999")  # its deleter killed
+        _recover(project / "site")
+        assert leftovers(project) == [f".site-trash-{sleeper.pid}"]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    _recover(project / "site")
+    assert leftovers(project) == []
+
+
 def test_builds_are_byte_identical_whatever_the_hash_seed_and_file_order(synthetic: Path, tmp_path: Path) -> None:
     forward, backward = tmp_path / "forward", tmp_path / "backward"
     shutil.copytree(synthetic, forward)

@@ -249,11 +249,12 @@ def _recover(output: Path) -> None:
     journal) is finished: the rest of its files are moved and the files it removes are removed, so
     the site is the new one and never stays a mix of two builds. A build killed between the two
     renames of `_replace` left the previous site retired and no output: it is put back. Staging and
-    retired folders of builds that are no longer running are removed (their names carry the
-    builder's process id; one without is from no running build).
+    retired folders of builds that are no longer running, and retired sites whose deleting process
+    is gone (see _delete_apart), are removed (their names carry the process id; one without is
+    from no running process).
     """
     leftovers = sorted(output.parent.glob(f".{output.name}-building-*")) + \
-        sorted(output.parent.glob(f".{output.name}-old-*"))
+        sorted(output.parent.glob(f".{output.name}-trash-*")) + sorted(output.parent.glob(f".{output.name}-old-*"))
     dead = [folder for folder in leftovers if not _running(folder.name.rsplit(f"{output.name}-", 1)[-1])]
     for folder in dead:
         if (folder / COMMIT_JOURNAL).exists() and output.is_dir():
@@ -301,7 +302,7 @@ def _roll_forward(staging: Path, output: Path) -> None:
 
 
 def _running(suffix: str) -> bool:
-    """Whether the process named in "building-<pid>-…" or "old-<pid>" still runs."""
+    """Whether the process named in "building-<pid>-…", "trash-<pid>" or "old-<pid>" still runs."""
     parts = suffix.split("-")
     if len(parts) < 2 or not parts[1].isdigit():
         return False
@@ -318,15 +319,49 @@ def _running(suffix: str) -> bool:
 
 
 def _replace(new: Path, old: Path) -> None:
-    """Put `new` where `old` is with two renames, so readers see either the old or the new site."""
+    """Put `new` where `old` is with two renames, so readers see either the old or the new site.
+    The old site is then deleted by a process of its own (see _delete_apart)."""
     os.chmod(new, 0o755)  # mkdtemp makes it 0700; a static host must be able to read it
     if old.exists():
         retired = old.with_name(f".{old.name}-old-{os.getpid()}")
         os.rename(old, retired)
         os.rename(new, old)
-        shutil.rmtree(retired, ignore_errors=True)
+        _delete_apart(retired)
     else:
         os.rename(new, old)
+
+
+# What the process that deletes a retired site runs (see _delete_apart).
+_DELETER = """
+import os, shutil, sys
+retired = sys.argv[1]
+trash = f"{retired.rsplit('-old-', 1)[0]}-trash-{os.getpid()}"
+try:
+    os.rename(retired, trash)
+except OSError:
+    sys.exit()  # a build removed it first (see _recover)
+shutil.rmtree(trash, ignore_errors=True)
+"""
+
+
+def _delete_apart(retired: Path) -> None:
+    """Delete a retired site ("…-old-<pid>") in a detached process, which the build does not wait
+    for: removing the 25,000 files of a 10,000-article site took 0.3 to 1.2 s of a full rebuild's
+    5 to 6 s on ext4. The process first renames the folder "…-trash-<its pid>", so that a build
+    starting meanwhile leaves it to that process (see _recover); when it cannot be started, the
+    folder is deleted here."""
+    import subprocess  # here: only a full rebuild over an existing site needs it
+
+    _DELETERS[:] = [process for process in _DELETERS if process.poll() is None]  # the ended ones reaped
+    try:
+        _DELETERS.append(subprocess.Popen([sys.executable, "-c", _DELETER, str(retired)], stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True))
+    except OSError:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+_DELETERS: list[Any] = []  # the processes _delete_apart started (a long-running `serve` may start several)
 
 
 def _default_workers() -> int:

@@ -33,6 +33,15 @@ def test_bench_builds_every_installed_generator_and_prints_the_table(tmp_path: P
     assert (site / "index.html").is_file() and len(list((site / "articles").glob("*.html"))) > 12
 
 
+def test_read_inputs_reads_every_file_but_the_outputs(tmp_path: Path) -> None:
+    bench = _bench()
+    for path, size in (("articles/a.md", 3), ("seeds/s/b.txt", 5), ("site/index.html", 7), (".cache/x", 11),
+                       ("site.yaml", 13)):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"x" * size)
+    assert bench.read_inputs(tmp_path, (tmp_path / "site", tmp_path / ".cache")) == 3 + 5 + 13
+
+
 def test_the_same_seed_gives_the_same_corpus(tmp_path: Path) -> None:
     bench = _bench()
     one = bench.corpus(tmp_path / "a", 5, 7, 10)

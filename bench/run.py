@@ -1,15 +1,17 @@
 """Build one synthetic archive with newsarchive, Hugo and Pelican, and print a table side by side.
 
     .venv/bin/python bench/run.py --articles 10000 [--feed-size 100] [--work bench/out] [--only newsarchive]
-                                  [--no-memory]
+                                  [--full-runs 3] [--no-memory]
 
 The corpus comes from bench/synthesize.py (seeded, so every run sees the same files). For Hugo
 and Pelican the same articles are converted to their own formats: front matter with the title,
 date and two taxonomies (province and directive), the body as Markdown, RSS/Atom feeds capped at
 the same number of entries as ours (`--feed-size`, Hugo's `[services.rss] limit`), pagination at
-the same page size, and a sitemap for Hugo. Each generator is timed three times:
+the same page size, and a sitemap for Hugo. Each generator is timed in three ways:
 
 * full: from nothing (output and caches moved aside, deleted only after all runs: see set_aside),
+  and again `--full-runs` - 1 times once every generator has had its runs, the generators taking
+  turns, so that each has full builds early and late in the run; the table shows the median,
 * no-op: again with nothing changed,
 * one edit: after a sentence is added to one article (taken out again after the run).
 
@@ -52,7 +54,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -70,14 +72,35 @@ class Run:
 
 
 @dataclass
+class Setup:
+    """How to run one generator, and the folders its build makes."""
+
+    command: list[str]
+    cwd: Path
+    output: Path
+    cache: Path
+
+
+@dataclass
 class Result:
     tool: str
-    full: Run
+    setup: Setup
+    first_full: Run
     noop: Run
     edit: Run
     pages: int
     memory_runs: tuple[Run, ...] = ()  # the same three runs again, sampled; none with --no-memory
     creation_us: float = 0.0  # to create a file, measured just before the timed full build (see file_creation_us)
+    more_full: list[Run] = field(default_factory=list)  # the full builds made again after every generator's runs
+
+    @property
+    def full_runs(self) -> list[Run]:
+        return [self.first_full, *self.more_full]
+
+    @property
+    def full(self) -> Run:
+        """The median full build (the lower of the two middle ones for an even count)."""
+        return sorted(self.full_runs, key=lambda run: run.seconds)[(len(self.full_runs) - 1) // 2]
 
     @property
     def peak_mib(self) -> float | None:
@@ -85,7 +108,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return all(run.ok for run in (self.full, self.noop, self.edit, *self.memory_runs))
+        return all(run.ok for run in (*self.full_runs, self.noop, self.edit, *self.memory_runs))
 
 
 def _synthesize():
@@ -216,7 +239,18 @@ def run_generator(tool: str, command: list[str], cwd: Path, output: Path, cache:
     creation = file_creation_us(cwd)
     full, noop, edit = three_runs(timed, command, cwd, output, cache, articles)
     again = three_runs(sampled, command, cwd, output, cache, articles) if memory else ()
-    return Result(tool, full, noop, edit, html_pages(output), again, creation)
+    return Result(tool, Setup(command, cwd, output, cache), full, noop, edit, html_pages(output), again, creation)
+
+
+def full_builds_again(results: list[Result], rounds: int) -> None:
+    """Each generator builds from nothing again, `rounds` times, the generators taking turns: a
+    single full build each, minutes apart, compared two states of the disk as much as two
+    generators (see file_creation_us)."""
+    for _ in range(rounds):
+        for result in results:
+            setup = result.setup
+            set_aside(setup.output, setup.cache)
+            result.more_full.append(timed(setup.command, setup.cwd))
 
 
 def three_runs(measure: Callable[[list[str], Path], Run], command: list[str], cwd: Path, output: Path,
@@ -424,9 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="where corpora and sites go")
     parser.add_argument("--only", action="append", choices=("newsarchive", "hugo", "pelican"),
                         help="run only these generators (repeatable)")
+    parser.add_argument("--full-runs", type=int, default=3,
+                        help="full builds per generator, the later ones taking turns; the table shows the median")
     parser.add_argument("--no-memory", action="store_true",
                         help="skip the sampled runs that measure peak memory (timing only, in half the time)")
     args = parser.parse_args(argv)
+    if args.full_runs < 1:
+        parser.error("--full-runs must be 1 or more")
     only = set(args.only or ("newsarchive", "hugo", "pelican"))
     memory = not args.no_memory
     args.work.mkdir(parents=True, exist_ok=True)
@@ -455,7 +493,13 @@ def main(argv: list[str] | None = None) -> int:
             site = pelican_site(root, work, articles, args.page_size, args.feed_size)
             results.append(run_pelican(site, memory))
             _report(results[-1])
+    full_builds_again(results, args.full_runs - 1)
+    for result in results:
+        _report_failures(result, {f"full build {number}": run for number, run in enumerate(result.more_full, 2)})
     print(table(results, args.articles))
+    print("\nFull builds, in the order they ran (the later ones taking turns), median in the table: "
+          + "; ".join(f"{r.tool} " + ", ".join(f"{run.seconds:.2f}" for run in r.full_runs) + " s" for r in results)
+          + ".")
     print(f"\nCreating a 6 KiB file took {probe:.0f} µs before the runs, and just before each full build: "
           + ", ".join(f"{r.tool} {r.creation_us:.0f} µs" for r in results) + ". On ext4 that is several times "
           "its usual figure for minutes after many files were deleted: compare runs taken at like figures.")
@@ -464,14 +508,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(result: Result) -> None:
-    runs = {"full": result.full, "no-op": result.noop, "one edit": result.edit}
+    runs = {"full": result.first_full, "no-op": result.noop, "one edit": result.edit}
     runs.update(zip(("sampled full", "sampled no-op", "sampled one edit"), result.memory_runs))
+    _report_failures(result, runs)
+    memory = "" if result.peak_mib is None else f", peak {result.peak_mib:.0f} MiB"
+    print(f"{result.tool}: full {result.first_full.seconds:.2f} s, no-op {result.noop.seconds:.2f} s, "
+          f"one edit {result.edit.seconds:.2f} s{memory}", file=sys.stderr, flush=True)
+
+
+def _report_failures(result: Result, runs: dict[str, Run]) -> None:
     for name, run in runs.items():
         if not run.ok:
             print(f"{result.tool} {name} failed:\n{run.output}", file=sys.stderr)
-    memory = "" if result.peak_mib is None else f", peak {result.peak_mib:.0f} MiB"
-    print(f"{result.tool}: full {result.full.seconds:.2f} s, no-op {result.noop.seconds:.2f} s, "
-          f"one edit {result.edit.seconds:.2f} s{memory}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ def test_bench_builds_every_installed_generator_and_prints_the_table(tmp_path: P
     assert "| newsarchive |" in out
     assert re.search(r"Creating a 6 KiB file took \d+ µs before the runs, and just before each full build: "
                      r"newsarchive \d+ µs", out)
+    full_builds = re.search(r"Full builds, in the order they ran .*: newsarchive ([\d.]+), ([\d.]+), ([\d.]+) s", out)
+    row = next(line for line in out.splitlines() if line.startswith("| newsarchive |"))
+    assert full_builds and row.split(" | ")[1] == sorted(full_builds.groups(), key=float)[1]  # the median
     rows = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| generator")]
     assert len(rows) == 1 + (bench.hugo_binary() is not None) + (
         (Path(sys.executable).with_name("pelican")).exists())
@@ -85,6 +88,26 @@ def test_timed_runs_are_not_sampled_and_the_peak_comes_from_the_same_runs_sample
     assert all(run.peak_mib is None for run in (result.full, result.noop, result.edit))
     assert result.peak_mib == max(run.peak_mib for run in result.memory_runs) > 0
     assert article.read_bytes() == generated
+
+
+def test_full_builds_made_again_take_turns_each_from_nothing(tmp_path: Path, monkeypatch) -> None:
+    bench = _bench()
+    ran = []
+
+    def timed(command, cwd):
+        ran.append((command[0], (cwd / "out").exists()))
+        (cwd / "out").mkdir()  # what the build makes
+        return bench.Run(len(ran), True)
+    monkeypatch.setattr(bench, "timed", timed)
+    results = []
+    for tool in ("a", "b"):
+        (tmp_path / tool / "out").mkdir(parents=True)
+        setup = bench.Setup([tool], tmp_path / tool, tmp_path / tool / "out", tmp_path / tool / "cache")
+        results.append(bench.Result(tool, setup, bench.Run(10.0, True), bench.Run(0, True), bench.Run(0, True), 1))
+    bench.full_builds_again(results, 2)
+    assert ran == [("a", False), ("b", False), ("a", False), ("b", False)]  # each set aside the last site first
+    assert [run.seconds for run in results[0].full_runs] == [10.0, 1, 3] and results[0].full.seconds == 3
+    assert [run.seconds for run in results[1].full_runs] == [10.0, 2, 4] and results[1].full.seconds == 4
 
 
 def test_a_timed_run_never_reads_memory(tmp_path: Path, monkeypatch) -> None:

@@ -171,6 +171,9 @@ def _memory(pid: int) -> int:
     return 0
 
 
+TRASH = ".bench-trash"  # beside each folder set aside
+
+
 def set_aside(*folders: Path) -> None:
     """Move folders out of the way instead of deleting them now (they are deleted after all runs).
 
@@ -180,13 +183,13 @@ def set_aside(*folders: Path) -> None:
     """
     for folder in folders:
         if folder.exists():
-            trash = folder.parent / ".bench-trash"
+            trash = folder.parent / TRASH
             trash.mkdir(exist_ok=True)
             os.rename(folder, trash / f"{folder.name}-{time.monotonic_ns()}")
 
 
 def empty_trash(work: Path) -> None:
-    for trash in sorted(work.rglob(".bench-trash")):
+    for trash in sorted(work.rglob(TRASH)):
         shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -235,7 +238,7 @@ def run_generator(tool: str, command: list[str], cwd: Path, output: Path, cache:
     The generator's inputs are read first, as every generator gets them from memory (read_inputs).
     What creating a file costs is measured next: it changes from minute to minute, and it decides
     the full build's time as much as the generator does."""
-    read_inputs(cwd, (output, cache))
+    read_inputs(cwd, (output, cache, output.parent / TRASH))
     creation = file_creation_us(cwd)
     full, noop, edit = three_runs(timed, command, cwd, output, cache, articles)
     again = three_runs(sampled, command, cwd, output, cache, articles) if memory else ()

@@ -165,7 +165,7 @@ def _indexer(cache: Cache, workers: int, articles: int) -> Any:
     """A process to make the search index anew in, for a build that will not update the last
     build's: forked now, while this process is small. Forked later, it would fill the holes the
     archive leaves in this process's memory with its own objects, copying every page it wrote to.
-    Forked once the last build's site was read, more of its pages became the process's own as
+    Forked after the last build's site was read, it came to hold more of this process's pages as
     this one went on: adding one article to 100,000 peaked at 630 MiB in all, against 605.
 
     The last build's index is updated in this process, but when article files came or went: their
@@ -349,6 +349,9 @@ shutil.rmtree(trash, ignore_errors=True)
 """
 
 
+_DELETERS: list[Any] = []  # the processes _delete_apart started (a long-running `serve` may start several)
+
+
 def _delete_apart(retired: Path) -> None:
     """Delete a retired site ("…-old-<pid>") in a detached process, which the build does not wait
     for: removing the 25,000 files of a 10,000-article site took 0.3 to 1.2 s of a full rebuild's
@@ -364,9 +367,6 @@ def _delete_apart(retired: Path) -> None:
                                           start_new_session=True))
     except OSError:
         shutil.rmtree(retired, ignore_errors=True)
-
-
-_DELETERS: list[Any] = []  # the processes _delete_apart started (a long-running `serve` may start several)
 
 
 def _default_workers() -> int:

@@ -676,7 +676,7 @@ class ArticlePages:
     def render_article(self, writer: Writer, article: TaskArticle, record: Record, page_key: str) -> None:
         path = self.links.article(article)
         canonical = self.config.base_url + path if self.config.base_url else ""
-        description = shorten(article.lead, 200)  # summary(record, 200)
+        description = shorten(article.lead, 200)  # what summary(record, 200) gives
         html = self.environment.get_template("article.html").render(
             root=root_of(path), t=ui_strings(self.config.language), site=self.config, canonical=canonical,
             links=self.links, page_path=path, article=article, record=record,

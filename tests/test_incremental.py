@@ -18,7 +18,7 @@ import yaml
 from newsarchive import build as build_module
 from newsarchive import render
 from newsarchive.build import CACHE_DIR, build
-from newsarchive.cache import read_ref
+from newsarchive.cache import NAMES_FILE, Cache, read_ref
 from newsarchive.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,16 +130,30 @@ def test_articles_come_and_gone_have_the_search_index_made_anew_in_its_own_proce
     updated_here = []
     original = render.update_index
     monkeypatch.setattr(render, "update_index", lambda *args: updated_here.append(1) or original(*args))
+    steps: list[str] = []  # in the cached builds: when the index process is forked, when the last state is read
+    original_indexer, original_read = build_module._indexer, Cache.read_state
+
+    def noted(step: str, cache: Cache) -> None:
+        if cache.folder is not None:  # not the clean build the site is compared with
+            steps.append(step)
+    monkeypatch.setattr(build_module, "_indexer", lambda cache, *args: noted("fork", cache) or
+                        original_indexer(cache, *args))
+    monkeypatch.setattr(Cache, "read_state", lambda self: noted("state", self) or original_read(self))
     articles = sorted((project / "articles").glob("*.md"))
     text = articles[1].read_text("utf-8").replace("slug: ", "slug: ban-sao-", 1)
     (project / "articles" / "ban-sao.md").write_text(text, encoding="utf-8")
     rebuild_and_compare(project, tmp_path, workers=2)
+    assert steps == ["fork", "state"]  # forked before the state is read: it holds none of it
     articles[2].unlink()
+    (project / CACHE_DIR / NAMES_FILE).unlink()  # a cache that kept no names: the state tells
+    steps.clear()
     rebuild_and_compare(project, tmp_path, workers=2)
+    assert steps == ["state", "fork"]
     assert updated_here == []
     edit(articles[3], "title: ", "title: Sửa - ")
+    steps.clear()
     rebuild_and_compare(project, tmp_path, workers=2)
-    assert updated_here == [1]
+    assert updated_here == [1] and steps == ["state"]
 
 
 def test_a_template_change_renders_only_the_pages_that_use_it(project: Path, tmp_path: Path) -> None:

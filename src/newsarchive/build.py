@@ -75,7 +75,7 @@ def build(config: SiteConfig, output_dir: Path | None = None, cache_dir: Path | 
     # A build killed before it cleans up leaves its scratch folder where the next build finds it (_recover).
     global _STORE
     cache = _STORE = Cache(cache_dir.resolve() if cache_dir is not None else None,
-                           scratch=(output.parent, f".{output.name}-building-{os.getpid()}-records-"))
+                           scratch=(output.parent, f".{output.name}-building-{os.getpid()}-records-"), read_state=False)
     try:
         return _build(config, report, cache, output, workers, accept)
     finally:
@@ -91,13 +91,22 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
     gc.disable()
     indexer = pool = None
     try:
-        cache.fingerprint = _fingerprint(config, output, cache)
-        report.notice = cache.notice
-        state = cache.trusted
         # Listed once: every step of the build sees the same files, and listing and sorting the
         # folder took 7 ms each time at 10,000 articles.
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
+        cache.names = digest_bytes("\0".join(names).encode())
+        workers = workers or _default_workers()
+        if cache.names_before() not in (None, cache.names):
+            # Article files came or went: the search index will be made anew (see _indexer), in a
+            # process forked before the last build's state is read.
+            _large_blocks_apart()
+            indexer = _indexer(cache, workers, len(names))
+        cache.read_state()
+        cache.fingerprint = _fingerprint(config, output, cache)
+        report.notice = cache.notice
+        state = cache.trusted
         if state is not None and _nothing_changed(state, config, output, cache, names):
+            _end(indexer)  # (forked for names that the state, written after them, does not have)
             report.pages, report.articles, report.unchanged = state.pages, state.articles, True
             report.problems.items.extend(state.problems)
             return report
@@ -109,12 +118,13 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         from .load import load_archive
 
         _large_blocks_apart()
-        workers = workers or _default_workers()
-        # Article files that came or went shift the search ids after them in URL order: the index
-        # is made anew, in a process forked before the last build's site is read (see _indexer).
-        indexer = _indexer(cache, workers, len(names)) if files_come_and_gone else None
+        if indexer is None and files_come_and_gone:  # (a cache that kept no names: forked before the site is read)
+            indexer = _indexer(cache, workers, len(names))
         previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
-        if indexer is None and (previous is None or previous.search is None):
+        if previous is not None and previous.search is not None and not files_come_and_gone:
+            _end(indexer)  # the last build's index is updated in this process after all
+            indexer = None
+        elif indexer is None:
             indexer = _indexer(cache, workers, len(names))
         known: dict[Any, Any] = {}  # values that many filings repeat, kept once (see _shared)
         pool = _parse(config, cache, workers, names, previous, known)
@@ -165,14 +175,15 @@ def _indexer(cache: Cache, workers: int, articles: int) -> Any:
     """A process to make the search index anew in, for a build that will not update the last
     build's: forked now, while this process is small. Forked later, it would fill the holes the
     archive leaves in this process's memory with its own objects, copying every page it wrote to.
-    Forked after the last build's site was read, it came to hold more of this process's pages as
-    this one went on: adding one article to 100,000 peaked at 630 MiB in all, against 605.
+    It also comes to hold more of the pages this process had when it was forked, as this one goes
+    on changing them: adding one article to 100,000 peaked at 630 MiB in all when it was forked
+    after the last build's site was read, 605 after its state was read, and 536 before that.
 
     The last build's index is updated in this process, but when article files came or went: their
     documents' ids shift, and the update would make the whole index again (search.update_index)
     here, before the listings. Made in that process, it is made while this one renders them:
     adding one article to 10,000 went from 2.7 to 2.35 s on tmpfs and from 4.4 to 3.5 s on a disk
-    slow to create files, and to 100,000 from 49 s and 893 MiB to 30 s and 605 MiB."""
+    slow to create files, and to 100,000 from 49 s and 893 MiB to 30 s and 536 MiB."""
     import multiprocessing  # here: a build with nothing to do does without it
 
     from .render import PARALLEL_MIN, index_pool

@@ -50,6 +50,7 @@ from .records import Record, packed, unpacked
 FORMAT = b"newsarchive-state-16\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
+NAMES_FILE = "article-names"  # the digest of the article files' names the last build listed (see Cache.names_before)
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the file's digest
 PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
 SMALL_PACK = 1 << 18  # bytes: a pack this small (an edit's) is worth merging whatever it holds
@@ -464,21 +465,20 @@ class Cache:
     reads only the records its pages need, and merges packs once there are many small ones.
     """
 
-    def __init__(self, folder: Path | None, scratch: tuple[Path, str] | None = None):
+    def __init__(self, folder: Path | None, scratch: tuple[Path, str] | None = None, read_state: bool = True):
         """`folder` None: a cache for this build only, never written, its packs in a temporary
-        folder: made in `scratch` (a folder and a name prefix) when given."""
+        folder: made in `scratch` (a folder and a name prefix) when given. `read_state` False: the
+        last build's state is read when the caller says so (read_state)."""
         self.folder = folder
         self.scratch = scratch
         self.fingerprint = ""  # set by the build once the code and configuration are known
         self.notice = ""  # why the previous state was not used, for the build report
-        self.previous = self._read(STATE_FILE, State) if folder else None
+        self.names = ""  # the digest of the article files' names this build listed, kept for the next
+        self.previous: State | None = None
         self.started_ns = _now_ns(folder) if folder else 0
-        # Digests carry over whatever the fingerprint: they depend on file bytes only. Their paths
-        # interned, as the build's own strings for articles and sources are: one string a path.
         self.files: dict[str, tuple[FileStat, str]] = {}
-        if self.previous:
-            self.files = {sys.intern(path): found for path, found in self.previous.files.items()}
-            self.previous.files.clear()  # nothing reads the previous state's afterwards
+        if read_state:
+            self.read_state()
         self.pinned: dict[str, str | None] = {}  # digests as first seen in this build, used throughout it
         # By article path: a key of the file's digest and path took 175 bytes an article, and the
         # path is a string the build keeps anyway.
@@ -554,6 +554,25 @@ class Cache:
             file.seek(len(FORMAT))
             file.write(b"%08x" % checked.checksum)
         os.replace(temporary, self.folder / name)
+
+    def read_state(self) -> None:
+        """Read the last build's state: 100 MB at 100,000 articles, which a process forked before
+        does without (see build._build)."""
+        if self.folder is None:
+            return
+        self.previous = self._read(STATE_FILE, State)
+        if self.previous:
+            # Digests carry over whatever the fingerprint: they depend on file bytes only. Their paths
+            # interned, as the build's own strings for articles and sources are: one string a path.
+            self.files = {sys.intern(path): found for path, found in self.previous.files.items()}
+            self.previous.files.clear()  # nothing reads the previous state's afterwards
+
+    def names_before(self) -> str | None:
+        """What `names` was at the last build that saved its state (None: not known)."""
+        try:
+            return (self.folder / NAMES_FILE).read_text("ascii") if self.folder is not None else None
+        except (OSError, UnicodeDecodeError):
+            return None
 
     @property
     def trusted(self) -> State | None:
@@ -733,6 +752,9 @@ class Cache:
         state.started_ns = site.started_ns = self.started_ns
         state.files = self.files
         self._write(SITE_FILE, site)
+        temporary = self.folder / f".{NAMES_FILE}.{os.getpid()}"
+        temporary.write_text(self.names, "ascii")
+        os.replace(temporary, self.folder / NAMES_FILE)
         self._write(STATE_FILE, state)
 
     def _merge_packs(self) -> bool:

@@ -94,9 +94,9 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         # Listed once: every step of the build sees the same files, and listing and sorting the
         # folder took 7 ms each time at 10,000 articles.
         names = article_names(config.path("articles_dir")) if config.path("articles_dir").is_dir() else []
-        cache.names = digest_bytes("\0".join(names).encode())
+        cache.names_digest = digest_bytes("\0".join(names).encode())
         workers = workers or _default_workers()
-        if cache.names_before() not in (None, cache.names):
+        if cache.names_digest_before() not in (None, cache.names_digest):
             # Article files came or went: the search index will be made anew (see _indexer), in a
             # process forked before the last build's state is read.
             _large_blocks_apart()
@@ -106,7 +106,7 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         report.notice = cache.notice
         state = cache.trusted
         if state is not None and _nothing_changed(state, config, output, cache, names):
-            _end(indexer)  # (forked for names that the state, written after them, does not have)
+            _end(indexer)  # forked on a names file that the state does not bear out
             report.pages, report.articles, report.unchanged = state.pages, state.articles, True
             report.problems.items.extend(state.problems)
             return report

@@ -50,7 +50,7 @@ from .records import Record, packed, unpacked
 FORMAT = b"newsarchive-state-16\n"
 STATE_FILE = "state.pickle"
 SITE_FILE = "site.pickle"
-NAMES_FILE = "article-names"  # the digest of the article files' names the last build listed (see Cache.names_before)
+NAMES_FILE = "article-names"  # the last build's Cache.names_digest
 FILINGS_GROUPS = "0123456789abcdef"  # filings-<digit>.pickle, by the first digit of the file's digest
 PACK_MERGE = 16  # more packs than this that are small or mostly dead, and they are merged into one
 SMALL_PACK = 1 << 18  # bytes: a pack this small (an edit's) is worth merging whatever it holds
@@ -473,7 +473,7 @@ class Cache:
         self.scratch = scratch
         self.fingerprint = ""  # set by the build once the code and configuration are known
         self.notice = ""  # why the previous state was not used, for the build report
-        self.names = ""  # the digest of the article files' names this build listed, kept for the next
+        self.names_digest = ""  # of the article files' names this build listed, kept for the next
         self.previous: State | None = None
         self.started_ns = _now_ns(folder) if folder else 0
         self.files: dict[str, tuple[FileStat, str]] = {}
@@ -567,8 +567,8 @@ class Cache:
             self.files = {sys.intern(path): found for path, found in self.previous.files.items()}
             self.previous.files.clear()  # nothing reads the previous state's afterwards
 
-    def names_before(self) -> str | None:
-        """What `names` was at the last build that saved its state (None: not known)."""
+    def names_digest_before(self) -> str | None:
+        """What `names_digest` was at the last build that saved its state (None: not known)."""
         try:
             return (self.folder / NAMES_FILE).read_text("ascii") if self.folder is not None else None
         except (OSError, UnicodeDecodeError):
@@ -753,7 +753,7 @@ class Cache:
         state.files = self.files
         self._write(SITE_FILE, site)
         temporary = self.folder / f".{NAMES_FILE}.{os.getpid()}"
-        temporary.write_text(self.names, "ascii")
+        temporary.write_text(self.names_digest, "ascii")
         os.replace(temporary, self.folder / NAMES_FILE)
         self._write(STATE_FILE, state)
 

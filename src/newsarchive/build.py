@@ -118,8 +118,6 @@ def _build(config: SiteConfig, report: BuildReport, cache: Cache, output: Path, 
         from .load import load_archive
 
         _large_blocks_apart()
-        if indexer is None and files_come_and_gone:  # (a cache that kept no names: forked before the site is read)
-            indexer = _indexer(cache, workers, len(names))
         previous = _previous_site(cache, output)  # its files are checked meanwhile (OutputCheck)
         if previous is not None and previous.search is not None and not files_come_and_gone:
             _end(indexer)  # the last build's index is updated in this process after all

@@ -4,7 +4,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "src"))  # also works from a clone where the package is not installed
+try:
+    import newsarchive  # noqa: F401  the installed package, with its C extension where it was built
+except ImportError:  # a clone where the package is not installed: its sources, all in Python
+    sys.path.insert(0, str(HERE / "src"))
 
 from newsarchive.cli import run  # noqa: E402
 

@@ -556,6 +556,44 @@ def test_analyze_finds_words_and_pairs_within_clauses(seed: int):
             assert (terms.counts, terms.length, terms.pairs) == reference_analysis(other)
 
 
+def test_the_c_analysis_is_built():
+    """tools/test.sh installs the package with a C compiler at hand: the extension must be there, or
+    every other test of the analysis would test the Python one twice."""
+    assert search._analysis is not None, ("src/newsarchive/_analysis.c was not built: install gcc and "
+                                          "the Python headers, then pip install -e . again")
+
+
+def analyses(d: SearchDoc) -> tuple[tuple, tuple]:
+    """The C analysis and the Python one of a document, each as (counts in order, length, pairs)."""
+    c_counts, c_length, c_pairs = search._numbered_terms(d)
+    counts, length, pairs = search._numbered_terms_in_python(d)
+    return (list(c_counts.items()), c_length, c_pairs), (list(counts.items()), length, pairs)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_c_analysis_gives_what_the_python_one_gives(seed: int):
+    rng = random.Random(seed)
+    # every ASCII whitespace, other whitespace (kept inside a piece), breaks at either end, a lone
+    # combining mark, empty and one-character texts
+    odd = ["", " ", "\n", ".", "a", "\t\r\x0b\x0cỦy\x0c\x0bban\r\t", "\nBác\n", "nhân\xa0dân\u2028xã",
+           " \u0301a \u0301", "x" * 5000, "05-CT/TW, (khóa XII).\n\n“làm theo”…"]
+    docs = [random_doc(rng, "articles/x.html") for _ in range(30)]
+    docs += [doc("articles/y.html", rng.choice(odd), rng.choice(odd)) for _ in range(30)]
+    docs += [dataclasses.replace(d, text=unicodedata.normalize("NFD", d.text)) for d in docs[:10]]
+    for d in docs:
+        made, expected = analyses(d)
+        assert made == expected, d
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_PIECES_LIMIT", 3)  # the C table starts over at almost every call
+        for d in docs[:20]:
+            made, expected = analyses(d)
+            assert made == expected, d
+    search._start_over()  # the terms are numbered anew: the C table must forget what it had
+    for d in reversed(docs):
+        made, expected = analyses(d)
+        assert made == expected, d
+
+
 def test_text_is_read_between_whitespace():
     """analyze reads a text a piece between two whitespace characters at a time: no whitespace may
     be part of a word or of a clause break, but "\\n" (which it turns into a piece of its own)."""

@@ -71,6 +71,11 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from .text import fold
 
+try:
+    from . import _analysis  # type: ignore[attr-defined]
+except ImportError:  # not built (no C compiler at install): the same analysis, in Python
+    _analysis = None
+
 FORMAT_VERSION = 4
 SHARD_BUDGET = 12_000  # bytes of JSON per term shard before it is split by a longer prefix
 TITLE_WEIGHT = 5
@@ -418,21 +423,26 @@ def _pair(number: int) -> str:
     return _TERM_FOLDED[number >> 32] + " " + _TERM_FOLDED[number & _LOW]
 
 
+def _read_piece(piece: bytes) -> tuple[int, ...]:
+    """Text between whitespace (UTF-8): the head and tail of each of its words, (0, 0) for each
+    clause break in it."""
+    ends: list[int] = []
+    for word in _WORD_OR_BREAK.findall(unicodedata.normalize("NFC", piece.decode())):
+        if word:
+            head = _word(word)
+            ends += head, _tail(head)
+        else:
+            ends += _BREAK
+    return tuple(ends)
+
+
 class _Pieces(dict[bytes, tuple[int, ...]]):
-    """Text between whitespace (UTF-8) -> the head and tail of each of its words, (0, 0) for each
-    clause break in it; a piece not met before is read when it is first looked up."""
+    """_read_piece by piece, each read when it is first looked up."""
 
     def __missing__(self, piece: bytes) -> tuple[int, ...]:
-        ends: list[int] = []
-        for word in _WORD_OR_BREAK.findall(unicodedata.normalize("NFC", piece.decode())):
-            if word:
-                head = _word(word)
-                ends += head, _tail(head)
-            else:
-                ends += _BREAK
         if len(self) >= _PIECES_LIMIT:
             self.clear()
-        found = self[piece] = tuple(ends)
+        found = self[piece] = _read_piece(piece)
         return found
 
 
@@ -478,6 +488,8 @@ def _start_over() -> None:
     for memo in (_PIECES, _RECORD_VALUES, _WORDS, _TERM_HEADS, _FIRST_WITH_FOLDED):
         memo.clear()
     del _TERM_FOLDED[1:], _TERM_SIGNATURES[1:]
+    if _analysis is not None:
+        _analysis.forget()
 
 
 def _start_over_if_full() -> None:
@@ -486,10 +498,20 @@ def _start_over_if_full() -> None:
         _start_over()
 
 
-def _numbered_terms(doc: SearchDoc, body: bytes | None = None) -> tuple[Counter[int], int, set[int]]:
+def _numbered_terms(doc: SearchDoc, body: bytes | None = None) -> tuple[dict[int, int], int, set[int]]:
     """What analyze finds, each term counted under its head and each pair by its number: a clean
     build keeps them so, with no string or tuple to make for a term or a pair of each document.
-    `body`: the text as UTF-8, when the caller has it."""
+    `body`: the text as UTF-8, when the caller has it. By the C extension when it was built (see
+    _analysis.c), else by _numbered_terms_in_python: the same result."""
+    if _analysis is None:
+        return _numbered_terms_in_python(doc, body)
+    return _analysis.numbered_terms(_read_piece, doc.title.encode(), _record_ends, doc,
+                                    doc.text.encode() if body is None else body,
+                                    TITLE_WEIGHT, FIELD_WEIGHT, BODY_WEIGHT, _PIECES_LIMIT)
+
+
+def _numbered_terms_in_python(doc: SearchDoc, body: bytes | None = None) -> tuple[dict[int, int], int, set[int]]:
+    """_numbered_terms in Python."""
     title, record = _ends(doc.title.encode()), _record_ends(doc)  # the record ends with a break
     body = _ends(doc.text.encode() if body is None else body)
     ends = [*title, *_BREAK, *record, *body]  # no pair across two fields

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsarchive import body, text
@@ -46,7 +46,8 @@ def long_way() -> Iterator[None]:
     """Every block through normalize_name, Markdown and nh3: what body.py did before its shortcut."""
     with mock.patch.object(body, "_name_key", lambda block, key_lengths: text.normalize_name(block)), \
             mock.patch.object(body, "_key_length", lambda name: len(text.normalize_name(name))), \
-            mock.patch.object(body, "_is_plain_paragraph", lambda block: False):
+            mock.patch.object(body, "_is_plain_paragraph", lambda block: False), \
+            mock.patch.object(body, "_all_plain", lambda source: False):
         yield
 
 
@@ -107,9 +108,27 @@ def test_every_body_in_the_repository_gives_the_same_html_and_summary_both_ways(
     assert quick == slow
 
 
+@budget
+@given(bodies)
+@example("a \n\nb")
+@example("a\n\n b")
+@example(" a\n\nb")
+@example("a\n\nb ")
+@example("a\n- b")
+@example("a\n\n12) b")
+@example("a\n= b")
+@example("a  b")
+def test_a_body_found_plain_at_once_has_only_plain_paragraphs(source: str) -> None:
+    source = source.strip("\n")
+    found = [b.strip("\n") for b in body._BLOCK_SPLIT.split(source) if b.strip()]
+    if body._all_plain(source):  # (it may say no where every block is plain: "a \nb" is one such block)
+        assert all(map(body._is_plain_paragraph, found))
+
+
 def test_plain_paragraphs_take_the_short_way() -> None:
     source = "Ông Tư nói: \"Được 50% rồi\" (năm 2022).\nDòng hai, 05-CT/TW.\n\nĐoạn hai; hết…"
-    with mock.patch.object(body, "_markdown", side_effect=AssertionError("Markdown was run")):
+    with mock.patch.object(body, "_markdown", side_effect=AssertionError("Markdown was run")), \
+            mock.patch.object(body, "_is_plain", side_effect=AssertionError("a block was looked at alone")):
         html = str(body.body_html(source, [], []))
     assert html == "<p>Ông Tư nói: \"Được 50% rồi\" (năm 2022).\nDòng hai, 05-CT/TW.</p>\n<p>Đoạn hai; hết…</p>"
 

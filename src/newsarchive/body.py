@@ -33,6 +33,9 @@ _PLAIN_CHARACTERS = re.compile(f"[A-Za-z0-9{_VIETNAMESE}{_VIETNAMESE.upper()} \n
 # Where plain characters still mean Markdown: a line starting a list, an underline, a rule
 # (" - - -") or an indented block, a numbered item. (Two spaces, as in a line break, are not plain.)
 _MARKDOWN_LINE = re.compile(r"^(?:[-+= ]|\d+[.)])", re.MULTILINE)
+# The same after a newline, but for a space there (see _all_plain): a search that starts with a
+# character is a fast scan for it, where _MARKDOWN_LINE tries every position of a text.
+_MARKDOWN_AFTER_NEWLINE = re.compile(r"\n(?:[-+=]|\d+[.)])")
 
 
 def summary(record: Record, limit: int = 240) -> str:
@@ -75,15 +78,17 @@ def body_html(body: str, captions: Iterable[str], subheadings: Iterable[str]) ->
     caption_keys = {text.normalize_name(c): c for c in captions if c.strip()}
     heading_keys = {text.normalize_name(s) for s in subheadings if s.strip()}
     key_lengths = {len(key) for key in (*caption_keys, *heading_keys)}
-    blocks = [b.strip("\n") for b in _BLOCK_SPLIT.split(body.strip("\n")) if b.strip()]
-    keys = [_name_key(b, key_lengths) for b in blocks]
+    body = body.strip("\n")
+    blocks = [b.strip("\n") for b in _BLOCK_SPLIT.split(body) if b.strip()]
+    plain = _all_plain(body)
+    keys = [None if plain and len(b) not in key_lengths else _name_key(b, key_lengths) for b in blocks]
     shown = set(keys)
     out: list[str] = [_figure(c) for key, c in caption_keys.items() if key not in shown]
     pending: list[str] = []
 
     def flush() -> None:
         if pending:
-            out.append(_paragraphs(pending) if all(map(_is_plain_paragraph, pending))
+            out.append(_paragraphs(pending) if plain or all(map(_is_plain_paragraph, pending))
                        else _markdown("\n\n".join(pending)))
             pending.clear()
 
@@ -129,6 +134,17 @@ def _key_length(name: str) -> int:
 def _is_plain_paragraph(block: str) -> bool:
     """A block Markdown makes one paragraph of, its text unchanged, and the sanitizer keeps as is."""
     return _is_plain(block) and _MARKDOWN_LINE.search(block) is None
+
+
+def _all_plain(body: str) -> bool:
+    """True when every block of a body (stripped of newlines) is _is_plain_paragraph, as in most
+    bodies, told by one look at the whole body instead of three at each block. A block is a run of
+    the body's lines, so it has no character, double space or line start the body has not; and no
+    space at either end of a block follows from none before or after a newline, nor at the ends.
+    False may still come for plain blocks ("a \nb" is one)."""
+    return (_PLAIN_CHARACTERS.fullmatch(body) is not None and "  " not in body and "\n " not in body
+            and " \n" not in body and body[-1:] != " " and _MARKDOWN_LINE.match(body) is None  # (a space first, too)
+            and _MARKDOWN_AFTER_NEWLINE.search(body) is None)
 
 
 def _paragraphs(blocks: list[str]) -> str:

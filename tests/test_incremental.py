@@ -198,6 +198,25 @@ def test_site_yaml_and_static_changes(project: Path, tmp_path: Path) -> None:
     rebuild_and_compare(project, tmp_path)
 
 
+def test_another_version_of_a_library_is_another_fingerprint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is trusted only with the libraries it was made with: each one's main file, its size
+    and time, are in the fingerprint (a new version is new files)."""
+    found = build_module._library_files()
+    assert [name for name, *_ in found] == list(build_module._LIBRARIES) and all(size > 0 for *_, size, _ in found)
+    (tmp_path / "fakelib").mkdir()
+    main_file = tmp_path / "fakelib" / "__init__.py"
+    main_file.write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(build_module, "_LIBRARIES", ("fakelib",))
+    before = build_module._library_files()
+    main_file.write_text("VERSION = 2\n")
+    os.utime(main_file, ns=(0, main_file.stat().st_mtime_ns + 10**9))
+    assert build_module._library_files() != before
+    main_file.unlink()
+    (tmp_path / "fakelib").rmdir()
+    assert build_module._library_files() == [("fakelib", "", -1, -1)]
+
+
 def test_a_corrupt_or_stale_cache_is_detected_and_rebuilt(project: Path, tmp_path: Path) -> None:
     cache = project / CACHE_DIR
     state = cache / "state.pickle"

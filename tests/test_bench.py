@@ -28,6 +28,8 @@ def test_bench_builds_every_installed_generator_and_prints_the_table(tmp_path: P
     full_builds = re.search(r"Full builds, in the order they ran .*: newsarchive ([\d.]+), ([\d.]+), ([\d.]+) s", out)
     row = next(line for line in out.splitlines() if line.startswith("| newsarchive |"))
     assert full_builds and row.split(" | ")[1] == sorted(full_builds.groups(), key=float)[1]  # the median
+    assert re.search(r"Warm-up full builds, before each generator's timed runs \(not counted\): newsarchive [\d.]+ s",
+                     out)
     rows = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| generator")]
     assert len(rows) == 1 + (bench.hugo_binary() is not None) + (
         (Path(sys.executable).with_name("pelican")).exists())
@@ -67,8 +69,11 @@ def test_timed_runs_are_not_sampled_and_the_peak_comes_from_the_same_runs_sample
                         lambda *args, **kwargs: events.append("start") or real_popen(*args, **kwargs))
     monkeypatch.setattr(bench, "_memory", lambda pid: events.append("sample") or real_memory(pid))
 
+    from_nothing = []
+
     def noting_the_edit(measure):
         def run(command, cwd):
+            from_nothing.append(not (root / "site").exists())
             result = measure(command, cwd)
             pages = (root / "site").rglob("*.html")
             with_the_edit.append(any(bench.EDIT in page.read_text("utf-8") for page in pages))
@@ -77,13 +82,16 @@ def test_timed_runs_are_not_sampled_and_the_peak_comes_from_the_same_runs_sample
     monkeypatch.setattr(bench, "timed", noting_the_edit(bench.timed))
     monkeypatch.setattr(bench, "sampled", noting_the_edit(bench.sampled))
 
-    result = bench.run_newsarchive(root, memory=True)
+    result = bench.run_newsarchive(root, memory=True, warm_ups=1)
 
     one_sample_a_run = [event for last, event in zip([None, *events], events) if not event == last == "sample"]
-    # three timed runs, each after a sync and never sampled, then the same three sampled
-    assert one_sample_a_run == ["sync", "start"] * 3 + ["start", "sample"] * 3
-    # the second full build starts without the edit, so the second edit is a real change too
-    assert with_the_edit == [False, False, True] * 2
+    # a warm-up and three timed runs, each after a sync and never sampled, then the same three sampled
+    assert one_sample_a_run == ["sync", "start"] * 4 + ["start", "sample"] * 3
+    # the warm-up and each full build start from nothing; the second full build starts without the
+    # edit, so the second edit is a real change too
+    assert from_nothing == [True, True, False, False, True, False, False]
+    assert with_the_edit == [False] + [False, False, True] * 2
+    assert len(result.warm_ups) == 1 and result.warm_ups[0] not in result.full_runs
     assert result.ok and len(result.memory_runs) == 3 and result.creation_us > 0
     assert all(run.peak_mib is None for run in (result.full, result.noop, result.edit))
     assert result.peak_mib == max(run.peak_mib for run in result.memory_runs) > 0
@@ -129,5 +137,10 @@ def test_no_memory_skips_the_sampled_runs_and_shows_a_dash(tmp_path: Path, capsy
     monkeypatch.setattr(bench, "sampled", no_sampling)
     assert bench.main(["--articles", "12", "--feed-size", "5", "--page-size", "4", "--work", str(tmp_path),
                        "--only", "newsarchive", "--no-memory"]) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| newsarchive |"))
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| newsarchive |"))
     assert row.split(" | ")[4] == "–"
+    assert "Warm-up" in out  # one by default
+    assert bench.main(["--articles", "12", "--feed-size", "5", "--page-size", "4", "--work", str(tmp_path),
+                       "--only", "newsarchive", "--no-memory", "--warm-up", "0"]) == 0
+    assert "Warm-up" not in capsys.readouterr().out

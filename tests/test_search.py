@@ -594,6 +594,14 @@ def test_the_c_analysis_gives_what_the_python_one_gives(seed: int):
         assert made == expected, d
 
 
+def test_an_index_is_the_same_whichever_analysis_made_it(monkeypatch: pytest.MonkeyPatch):
+    docs = [random_doc(random.Random(n), f"articles/{n:03}.html") for n in range(80)] + DOCS
+    made = build_index(keyed(docs))
+    monkeypatch.setattr(search, "_analysis", None)  # as where the extension could not be built
+    search._start_over()
+    assert build_index(keyed(docs)) == made
+
+
 def test_text_is_read_between_whitespace():
     """analyze reads a text a piece between two whitespace characters at a time: no whitespace may
     be part of a word or of a clause break, but "\\n" (which it turns into a piece of its own)."""

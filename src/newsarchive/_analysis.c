@@ -20,8 +20,11 @@ typedef struct {
     PyObject *head; /* the term's head: owned by the table, or by the list of a record's ends */
     uint64_t low;   /* its low 64 bits: all a pair needs of it (a tail is below 2**64) */
     uint64_t tail;
+    uint64_t term;  /* the term's number: head >> 64 */
     int is_break;   /* head is 0 */
 } Word;
+
+static PyObject *SIXTY_FOUR;
 
 typedef struct {
     uint64_t hash; /* 0: an empty slot */
@@ -87,6 +90,11 @@ static int word_of(PyObject *head, PyObject *tail, Word *word) {
     if (truth < 0) return -1;
     word->is_break = !truth;
     word->head = head;
+    PyObject *term = PyNumber_Rshift(head, SIXTY_FOUR);
+    if (!term) return -1;
+    word->term = PyLong_AsUnsignedLongLong(term);
+    Py_DECREF(term);
+    if (word->term == (uint64_t)-1 && PyErr_Occurred()) return -1;
     return 0;
 }
 
@@ -207,57 +215,78 @@ static size_t table_size(Py_ssize_t entries) {
     return size;
 }
 
-/* numbered_terms(read_piece, title, record_ends, doc, body, title_weight, field_weight, body_weight,
- *                limit) -> (counts by head, weighted length, set of pairs)
+/* A document's words, from the arguments numbered_terms and add_document share:
+ * read_piece, title, record_ends, doc, body, title_weight, field_weight, body_weight, limit.
  * title and body: UTF-8; record_ends(doc): the ends of the record's fields (search._record_ends),
- * asked for after the title is read, so that terms are numbered in the order they are met. */
+ * asked for after the title is read, so that terms are numbered in the order they are met.
+ * `record` gets the list the record's words are borrowed from: the caller releases it. */
+typedef struct {
+    Words words;
+    Py_ssize_t record_at, body_at; /* where the record's words start, and the body's */
+    long weights[3];               /* title, record, body */
+    PyObject *record;
+} Document;
+
+static int read_document(PyObject *const *args, Document *d) {
+    PyObject *read_piece = args[0], *title = args[1], *record_ends = args[2], *doc = args[3], *body = args[4];
+    if (!PyBytes_Check(title) || !PyBytes_Check(body)) {
+        PyErr_SetString(PyExc_TypeError, "the title and the body are read as bytes");
+        return -1;
+    }
+    for (int k = 0; k < 3; k++) {
+        d->weights[k] = PyLong_AsLong(args[5 + k]);
+        if (d->weights[k] == -1 && PyErr_Occurred()) return -1;
+    }
+    Py_ssize_t limit = PyLong_AsSsize_t(args[8]);
+    if (limit == -1 && PyErr_Occurred()) return -1;
+    if ((Py_ssize_t)used >= limit) forget_pieces(); /* here, where no word of the table is in use */
+
+    Words *w = &d->words;
+    if (push_text(w, title, read_piece) < 0) return -1;
+    d->record_at = w->size + 1; /* after the title's words and the break that ends it */
+    Word stop = {Py_None, 0, 0, 0, 1}; /* a clause break: its head is never read */
+    if (push(w, &stop) < 0) return -1;
+    d->record = PyObject_CallOneArg(record_ends, doc);
+    if (!d->record) return -1;
+    if (!PyList_CheckExact(d->record)) {
+        PyErr_SetString(PyExc_TypeError, "record_ends must give a list");
+        return -1;
+    }
+    Py_ssize_t record_size = PyList_GET_SIZE(d->record);
+    if (record_size % 2) {
+        PyErr_SetString(PyExc_ValueError, "a record's ends come in pairs");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < record_size; k += 2) {
+        Word word;
+        if (word_of(PyList_GET_ITEM(d->record, k), PyList_GET_ITEM(d->record, k + 1), &word) < 0) return -1;
+        if (push(w, &word) < 0) return -1;
+    }
+    d->body_at = w->size;
+    return push_text(w, body, read_piece);
+}
+
+static void release_document(Document *d) {
+    PyMem_Free(d->words.items);
+    Py_XDECREF(d->record);
+}
+
+/* numbered_terms(read_piece, title, record_ends, doc, body, title_weight, field_weight, body_weight,
+ *                limit) -> (counts by head, weighted length, set of pairs) */
 static PyObject *numbered_terms(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 9) {
         PyErr_SetString(PyExc_TypeError, "numbered_terms takes 9 arguments");
         return NULL;
     }
-    PyObject *read_piece = args[0], *title = args[1], *record_ends = args[2], *doc = args[3], *body = args[4];
-    if (!PyBytes_Check(title) || !PyBytes_Check(body)) {
-        PyErr_SetString(PyExc_TypeError, "numbered_terms reads the title and the body as bytes");
-        return NULL;
-    }
-    long weights[3];
-    for (int k = 0; k < 3; k++) {
-        weights[k] = PyLong_AsLong(args[5 + k]);
-        if (weights[k] == -1 && PyErr_Occurred()) return NULL;
-    }
-    Py_ssize_t limit = PyLong_AsSsize_t(args[8]);
-    if (limit == -1 && PyErr_Occurred()) return NULL;
-    if ((Py_ssize_t)used >= limit) forget_pieces(); /* here, where no word of the table is in use */
-
-    Words w = {0};
-    PyObject *record = NULL, *counts = NULL, *pairs = NULL, *result = NULL;
+    Document d = {0};
+    PyObject *counts = NULL, *pairs = NULL, *result = NULL;
     uint64_t *seen_pairs = NULL;
     struct { PyObject *head; long count; } *slots = NULL;
     PyObject **order = NULL;
-
-    if (push_text(&w, title, read_piece) < 0) goto done;
-    Py_ssize_t record_at = w.size + 1; /* after the title's words and the break that ends it */
-    Word stop = {Py_None, 0, 0, 1};     /* a clause break: its head is never read */
-    if (push(&w, &stop) < 0) goto done;
-    record = PyObject_CallOneArg(record_ends, doc);
-    if (!record) goto done;
-    if (!PyList_CheckExact(record)) {
-        PyErr_SetString(PyExc_TypeError, "record_ends must give a list");
-        goto done;
-    }
-    Py_ssize_t record_size = PyList_GET_SIZE(record);
-    if (record_size % 2) {
-        PyErr_SetString(PyExc_ValueError, "a record's ends come in pairs");
-        goto done;
-    }
-    for (Py_ssize_t k = 0; k < record_size; k += 2) {
-        Word word;
-        if (word_of(PyList_GET_ITEM(record, k), PyList_GET_ITEM(record, k + 1), &word) < 0) goto done;
-        if (push(&w, &word) < 0) goto done; /* borrowed from the list, kept until the end */
-    }
-    Py_ssize_t body_at = w.size;
-    if (push_text(&w, body, read_piece) < 0) goto done;
+    if (read_document(args, &d) < 0) goto done;
+    Words w = d.words;
+    Py_ssize_t record_at = d.record_at, body_at = d.body_at;
+    long *weights = d.weights;
 
     size_t size = table_size(w.size);
     seen_pairs = PyMem_Calloc(size, sizeof(uint64_t));
@@ -318,14 +347,197 @@ static PyObject *numbered_terms(PyObject *module, PyObject *const *args, Py_ssiz
     }
     result = Py_BuildValue("(OlO)", counts, length, pairs);
 done:
-    Py_XDECREF(record);
+    release_document(&d);
     Py_XDECREF(counts);
     Py_XDECREF(pairs);
-    PyMem_Free(w.items);
     PyMem_Free(seen_pairs);
     PyMem_Free(slots);
     PyMem_Free(order);
     return result;
+}
+
+/* --- a clean build's lists --------------------------------------------------------------
+ * What search._add_postings and search._IdLists keep for a clean build, kept here when the
+ * documents are given to add_document: for each term (by number), its postings, and for each pair,
+ * its documents, as the varint text the index writes (see search._append_varint), each id as the
+ * difference from the one before, a posting's weight after its id. take_postings and take_pairs
+ * hand them over at the end, by number, as bytes. */
+
+typedef struct {
+    uint64_t key; /* a term's or a pair's number; 0: an empty slot (neither is ever 0) */
+    uint32_t last; /* the document added last */
+    uint32_t size, room;
+    unsigned char *bytes;
+} List;
+
+typedef struct {
+    List *slots;
+    size_t capacity, used; /* a power of two, or 0 */
+} Lists;
+
+static Lists term_lists, pair_lists;
+
+static const char ALPHABET[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+static void free_lists(Lists *lists) {
+    for (size_t i = 0; i < lists->capacity; i++) PyMem_Free(lists->slots[i].bytes);
+    PyMem_Free(lists->slots);
+    lists->slots = NULL;
+    lists->capacity = lists->used = 0;
+}
+
+static List *list_of(Lists *lists, uint64_t key) {
+    if (lists->capacity) {
+        size_t at = mix(key) & (lists->capacity - 1);
+        while (lists->slots[at].key) {
+            if (lists->slots[at].key == key) return &lists->slots[at];
+            at = (at + 1) & (lists->capacity - 1);
+        }
+    }
+    if ((lists->used + 1) * 10 > lists->capacity * 7) {
+        size_t bigger = lists->capacity ? lists->capacity * 2 : 1024;
+        List *slots = PyMem_Calloc(bigger, sizeof(List));
+        if (!slots) { PyErr_NoMemory(); return NULL; }
+        for (size_t i = 0; i < lists->capacity; i++) {
+            if (!lists->slots[i].key) continue;
+            size_t at = mix(lists->slots[i].key) & (bigger - 1);
+            while (slots[at].key) at = (at + 1) & (bigger - 1);
+            slots[at] = lists->slots[i];
+        }
+        PyMem_Free(lists->slots);
+        lists->slots = slots;
+        lists->capacity = bigger;
+    }
+    size_t at = mix(key) & (lists->capacity - 1);
+    while (lists->slots[at].key) at = (at + 1) & (lists->capacity - 1);
+    lists->slots[at].key = key;
+    lists->used++;
+    return &lists->slots[at];
+}
+
+/* One number's varint at the end of a list (at most 13 characters for 64 bits). */
+static int append_varint(List *list, uint64_t value) {
+    if (list->size + 13 > list->room) {
+        uint32_t room = list->room ? list->room * 2 : 8;
+        while (list->size + 13 > room) room *= 2;
+        unsigned char *bytes = PyMem_Realloc(list->bytes, room);
+        if (!bytes) { PyErr_NoMemory(); return -1; }
+        list->bytes = bytes;
+        list->room = room;
+    }
+    while (value >= 32) {
+        list->bytes[list->size++] = ALPHABET[32 | (value & 31)];
+        value >>= 5;
+    }
+    list->bytes[list->size++] = ALPHABET[value];
+    return 0;
+}
+
+/* A document, added after every document of a smaller id, to the list of each key. */
+static int add_to(Lists *lists, uint64_t key, uint32_t doc_id, long weight) {
+    List *list = list_of(lists, key);
+    if (!list) return -1;
+    if (list->size && doc_id <= list->last) {
+        PyErr_SetString(PyExc_ValueError, "documents are added in the order of their ids");
+        return -1;
+    }
+    if (append_varint(list, list->size ? doc_id - list->last : doc_id) < 0) return -1;
+    if (weight && append_varint(list, (uint64_t)weight) < 0) return -1;
+    list->last = doc_id;
+    return 0;
+}
+
+/* add_document(doc_id, read_piece, title, record_ends, doc, body, title_weight, field_weight,
+ *              body_weight, limit) -> its weighted length. What numbered_terms finds, added to the
+ * lists instead of made into Python objects. */
+static PyObject *add_document(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "add_document takes 10 arguments");
+        return NULL;
+    }
+    unsigned long doc_id = PyLong_AsUnsignedLong(args[0]);
+    if (doc_id == (unsigned long)-1 && PyErr_Occurred()) return NULL;
+    if (doc_id > UINT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "a document id past 32 bits");
+        return NULL;
+    }
+    Document d = {0};
+    PyObject *result = NULL;
+    uint64_t *seen_pairs = NULL;
+    struct { uint64_t term; long count; } *slots = NULL;
+    if (read_document(args + 1, &d) < 0) goto done;
+    Words w = d.words;
+    size_t size = table_size(w.size);
+    seen_pairs = PyMem_Calloc(size, sizeof(uint64_t));
+    slots = PyMem_Calloc(size, sizeof(*slots));
+    if (!seen_pairs || !slots) { PyErr_NoMemory(); goto done; }
+    long length = 0;
+    for (Py_ssize_t i = 0; i < w.size; i++) {
+        Word *word = &w.items[i];
+        if (i > 0) {
+            uint64_t pair = w.items[i - 1].low & word->tail;
+            if (pair) {
+                size_t at = mix(pair) & (size - 1);
+                while (seen_pairs[at] && seen_pairs[at] != pair) at = (at + 1) & (size - 1);
+                if (!seen_pairs[at]) {
+                    seen_pairs[at] = pair;
+                    if (add_to(&pair_lists, pair, (uint32_t)doc_id, 0) < 0) goto done;
+                }
+            }
+        }
+        if (word->is_break) continue;
+        long weight = i < d.record_at ? d.weights[0] : i < d.body_at ? d.weights[1] : d.weights[2];
+        length += weight;
+        size_t at = mix(word->term) & (size - 1);
+        while (slots[at].term && slots[at].term != word->term) at = (at + 1) & (size - 1);
+        slots[at].term = word->term;
+        slots[at].count += weight;
+    }
+    for (size_t at = 0; at < size; at++)
+        if (slots[at].term && add_to(&term_lists, slots[at].term, (uint32_t)doc_id, slots[at].count) < 0) goto done;
+    result = PyLong_FromLong(length);
+done:
+    release_document(&d);
+    PyMem_Free(seen_pairs);
+    PyMem_Free(slots);
+    return result;
+}
+
+/* The lists by number, as bytes, each freed as it is handed over; none is kept. */
+static PyObject *take(Lists *lists) {
+    PyObject *taken = PyDict_New();
+    if (!taken) return NULL;
+    for (size_t i = 0; i < lists->capacity; i++) {
+        List *list = &lists->slots[i];
+        if (!list->key) continue;
+        PyObject *key = PyLong_FromUnsignedLongLong(list->key);
+        PyObject *bytes = PyBytes_FromStringAndSize((const char *)list->bytes, list->size);
+        int set = key && bytes ? PyDict_SetItem(taken, key, bytes) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(bytes);
+        if (set < 0) {
+            Py_DECREF(taken);
+            return NULL;
+        }
+        PyMem_Free(list->bytes);
+        list->bytes = NULL;
+    }
+    free_lists(lists);
+    return taken;
+}
+
+static PyObject *take_postings(PyObject *module, PyObject *unused) {
+    return take(&term_lists);
+}
+
+static PyObject *take_pairs(PyObject *module, PyObject *unused) {
+    return take(&pair_lists);
+}
+
+static PyObject *start_lists(PyObject *module, PyObject *unused) {
+    free_lists(&term_lists);
+    free_lists(&pair_lists);
+    Py_RETURN_NONE;
 }
 
 static PyObject *forget(PyObject *module, PyObject *unused) {
@@ -337,11 +549,19 @@ static PyMethodDef methods[] = {
     {"numbered_terms", (PyCFunction)(void (*)(void))numbered_terms, METH_FASTCALL,
      "numbered_terms(read_piece, title, record_ends, doc, body, title_weight, field_weight, body_weight, limit)"},
     {"forget", forget, METH_NOARGS, "Empty the table of pieces."},
+    {"add_document", (PyCFunction)(void (*)(void))add_document, METH_FASTCALL,
+     "add_document(doc_id, read_piece, title, record_ends, doc, body, title_weight, field_weight, body_weight, "
+     "limit)"},
+    {"take_postings", take_postings, METH_NOARGS, "The terms' postings by number, as bytes; none is kept."},
+    {"take_pairs", take_pairs, METH_NOARGS, "The pairs' documents by number, as bytes; none is kept."},
+    {"start_lists", start_lists, METH_NOARGS, "Forget every list: a clean build starts."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_analysis", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__analysis(void) {
+    SIXTY_FOUR = PyLong_FromLong(64);
+    if (!SIXTY_FOUR) return NULL;
     return PyModule_Create(&module);
 }

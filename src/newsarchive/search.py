@@ -986,7 +986,7 @@ class _CleanBuild:
         self.put = put
         self.spill = spill
         self.postings: dict[int, _Varints | bytes] = {}  # a term's head (see _WORDS) -> postings
-        self.pairs: _IdLists[int] = _IdLists(spill)  # by the pairs' numbers (see _WORDS)
+        self.pairs: _IdLists[int] | _TakenLists = _IdLists(spill)  # by the pairs' numbers (see _WORDS)
         self.facets: _IdLists[str] = _IdLists()
         self.urls = Strings()  # per id
         self.keys = Strings()
@@ -995,6 +995,10 @@ class _CleanBuild:
         self.lengths = array("I")  # per id
         self.known_fields: dict[DocFields, DocFields] = {}  # equal fields kept once: documents share them
         self.docs_data: list[bytes] = []  # of the documents file not yet written, as _doc_json writes them
+        # With the C extension, the postings and the pairs are kept there (see _analysis.c), by
+        # the terms' numbers rather than their heads, and self.postings and self.pairs stay empty.
+        if _analysis is not None:
+            _analysis.start_lists()
 
     def add(self, key: str, doc: SearchDoc) -> None:
         """The next document: its file now, and what the other files need of it."""
@@ -1004,9 +1008,13 @@ class _CleanBuild:
         self.last_url = doc.url
         doc_id = len(self.urls)
         text = doc.text.encode()
-        counted, length, pairs = _numbered_terms(doc, text)
-        _add_postings(self.postings, doc_id, counted)
-        self.pairs.add(doc_id, pairs)
+        if _analysis is not None:
+            length = _analysis.add_document(doc_id, _read_piece, doc.title.encode(), _record_ends, doc, text,
+                                            TITLE_WEIGHT, FIELD_WEIGHT, BODY_WEIGHT, _PIECES_LIMIT)
+        else:
+            counted, length, pairs = _numbered_terms_in_python(doc, text)
+            _add_postings(self.postings, doc_id, counted)
+            self.pairs.add(doc_id, pairs)
         made = DocFields.of(doc)
         doc_fields = self.known_fields.setdefault(made, made)
         self.facets.add(doc_id, doc_fields.facet_keys())
@@ -1017,8 +1025,8 @@ class _CleanBuild:
         self.docs_data.append(_doc_json(doc, text))
         if len(self.docs_data) == DOCS_PER_FILE:
             self.put_docs()
-        if len(self.urls) % _Spill.EVERY == 0:
-            self.spill.move_out(chain(self.postings.values(), self.pairs.lists.values()))
+        if _analysis is None and len(self.urls) % _Spill.EVERY == 0:  # (the C extension's lists are compact)
+            self.spill.move_out(chain(self.postings.values(), self.pairs.lists.values()))  # type: ignore[union-attr]
 
     def put_docs(self) -> None:
         """The documents file of the documents added last."""
@@ -1036,10 +1044,15 @@ class _CleanBuild:
         # this one analyses all of its own. At 100,000 articles they take some 20 MB, which the
         # files and the state about to be made can take instead.
         _start_over()
-        by_letter: dict[str, list[int]] = defaultdict(list)  # first letter -> the heads of its terms
-        for head in self.postings:
-            by_letter[folded[head >> 64][:1]].append(head)
-        shards, split, term_sizes = self.write_terms(by_letter, folded, signatures)
+        if _analysis is not None:  # the lists the C extension kept, by the terms' and pairs' numbers
+            postings, shift = _analysis.take_postings(), 0
+            self.pairs = _TakenLists(_analysis.take_pairs())
+        else:
+            postings, shift = self.postings, 64  # by the terms' heads: head >> 64 is the number
+        by_letter: dict[str, list[int]] = defaultdict(list)  # first letter -> its terms (numbers or heads)
+        for term in postings:
+            by_letter[folded[term >> shift][:1]].append(term)
+        shards, split, term_sizes = self.write_terms(by_letter, folded, signatures, postings, shift)
         facets = list(self.facets)
         for key in facets:
             self.put(_facet_path(key), _script("f", key, self.facets.pop(key)))
@@ -1050,18 +1063,19 @@ class _CleanBuild:
                           sorted(shards), sorted(split), sorted(facets), pair_bytes, buckets)
 
     def write_terms(self, by_letter: dict[str, list[int]], folded: list[str], signatures: list[str | None],
-                    ) -> tuple[list[str], list[str], dict[str, TermSizes]]:
+                    postings: dict[int, Any], shift: int) -> tuple[list[str], list[str], dict[str, TermSizes]]:
         """The term shards, one first letter at a time (its plan depends on its own terms alone), so
         that one letter's entries at a time are decoded; returns the shards, the split keys and the
-        terms' sizes by first letter. `folded`, `signatures`: by term number (see _WORDS)."""
+        terms' sizes by first letter. `folded`, `signatures`: by term number (see _WORDS), which is
+        a key of `postings` shifted right by `shift`."""
         shards: list[str] = []
         split: list[str] = []
         term_sizes: dict[str, TermSizes] = {}
         for letter in sorted(by_letter):
             entries: dict[str, list[list[str]]] = defaultdict(list)
-            for head in by_letter.pop(letter):
-                term, sig = _named(head >> 64, folded, signatures)
-                entries[term].append([sig, self.spill.whole(self.postings.pop(head)).decode()])
+            for key in by_letter.pop(letter):
+                term, sig = _named(key >> shift, folded, signatures)
+                entries[term].append([sig, self.spill.whole(postings.pop(key)).decode()])
             for entry in entries.values():
                 entry.sort()  # by signature
             sizes = {term: _entry_size(term, entry) for term, entry in entries.items()}
@@ -1090,6 +1104,16 @@ class _CleanBuild:
                        for number in in_file.pop(at, [])}
             self.put(_pair_path(at), _script("p", at, content))
         return pair_bytes, buckets
+
+
+class _TakenLists(dict[int, bytes]):
+    """Lists the C extension kept for a clean build (see _analysis.c), by number: read as _IdLists are."""
+
+    def sizes(self) -> Iterator[tuple[int, int]]:
+        return ((key, len(ids)) for key, ids in self.items())
+
+    def pop(self, key: int) -> str:  # type: ignore[override]
+        return super().pop(key).decode()
 
 
 class _PairBuckets:

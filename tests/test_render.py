@@ -234,13 +234,21 @@ def test_writer_links_a_raw_source_or_else_copies_it(tmp_path: Path, monkeypatch
         writer.link("sources/a.txt", str(source), "seeds/other.txt")
 
 
+def test_json_ld_is_the_compact_json_of_the_standard_library_escaped() -> None:
+    """orjson writes it, and the standard library what orjson refuses: the same text either way."""
+    for data in ({"b": 'quote " back \\ tab \t line \n ctl \x01 sep \u2028 é Đắk', "a": [1, {"z": None, "y": True}]},
+                 {"lone": "x\ud800y"}, {"big": 10**30}):
+        expected = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert str(json_ld(data)) == expected.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def test_helpers() -> None:
     assert format_number(2600000000, "vi") == "2.600.000.000"
     assert format_number(99.8, "vi") == "99,8"
     assert format_number(2600000000, "en") == "2,600,000,000"
     assert format_date("2022-05-13", "vi") == "13/05/2022"
     assert format_date("2022-05-13T12:35:00+07:00", "vi") == "13/05/2022 12:35"
-    assert str(json_ld({"a": "</script><!--"})) == '{"a": "\\u003c/script\\u003e\\u003c!--"}'
+    assert str(json_ld({"a": "</script><!--"})) == '{"a":"\\u003c/script\\u003e\\u003c!--"}'
     pages = paginate(list(range(5)), "years/2020", 2)  # type: ignore[arg-type]
     assert [p.path for p in pages] == ["years/2020.html", "years/2020.2.html", "years/2020.3.html"]
     assert pages[0].previous is None and pages[2].next is None

@@ -10,6 +10,9 @@
  *
  * Then, as search._numbered_terms_in_python: each head is counted with its field's weight (clause
  * breaks, head 0, are not), and each head ANDed with the next word's tail is a pair, unless 0.
+ * numbered_terms gives these as Python objects (an edit's update compares two documents' terms);
+ * add_document, for a clean build, adds them to lists kept here instead (see "a clean build's lists"):
+ * with the analysis, that took the search index process from 2.0 to 0.7 s of CPU at 10,000 articles.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import astuple, dataclass, field, fields
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from importlib import resources
 from itertools import count, islice
 from operator import attrgetter
@@ -308,14 +308,21 @@ def format_date(iso: str | None, language: str) -> str:
 
 def atom_date(article: Article) -> str:
     """RFC 3339 time for feeds; a bare date is local midnight, an inferred period 1 January of its year."""
-    published = article.filing.published
-    if published:
-        moment = dt.datetime.fromisoformat(published)
-    else:
-        moment = dt.datetime(article.filing.year or 1970, 1, 1)
+    return _atom_time(article.filing.published, article.filing.year)
+
+
+@lru_cache(maxsize=4096)  # an article is in several feeds, and its date is read twice in each
+def _atom_time(published: str | None, year: int | None) -> str:
+    moment = dt.datetime.fromisoformat(published) if published else dt.datetime(year or 1970, 1, 1)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_VIETNAM_TIME)
     return moment.isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=4096)  # an article is in several feeds
+def _urn(path: str) -> str:
+    """A feed's or an entry's id without a base_url: a name-based UUID of its path."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, path)}"
 
 
 def summary_of(item: Filing | Record, limit: int = 240) -> str:
@@ -348,8 +355,13 @@ def record_json(record: Record, url: str) -> bytes:
 
 
 def json_ld(data: dict[str, Any]) -> Markup:
-    """JSON for a <script> element: <, > and & escaped so no text can close the element."""
-    dumped = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder, 10x faster
+    """JSON for a <script> element: <, > and & escaped so no text can close the element. Compact,
+    keys sorted, by orjson (an eighth of json.dumps's time: 10,000 article pages have one each);
+    what it refuses (a lone surrogate, an int past 64 bits) by the standard library, as the same JSON."""
+    try:
+        dumped = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        dumped = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Markup(dumped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -830,8 +842,7 @@ class SiteRenderer:
         if self.writer.reuse(path, key, "feed.xml"):
             return
         updated = max((atom_date(a) for a in entries), default="1970-01-01T00:00:00+07:00")
-        feed_id = (self.config.base_url + path) if self.config.base_url else \
-            f"urn:uuid:{uuid.uuid5(_NAMESPACE, path)}"
+        feed_id = (self.config.base_url + path) if self.config.base_url else _urn(path)
         xml = self.env.get_template("feed.xml").render(
             root=root_of(path), t=self.t, site=self.config, links=self.links, title=title, entries=entries,
             updated=updated, feed_id=feed_id, self_path=path, alternate=alternate,
@@ -840,7 +851,7 @@ class SiteRenderer:
 
     def entry_id(self, article: Article) -> str:
         path = self.links.article(article)
-        return self.config.base_url + path if self.config.base_url else f"urn:uuid:{uuid.uuid5(_NAMESPACE, path)}"
+        return self.config.base_url + path if self.config.base_url else _urn(path)
 
     def render(self) -> int:
         archive = self.archive

@@ -42,6 +42,9 @@ terms matched with the exact diacritics typed, then by the number of the query's
 found side by side, then by whole-word matches, then by BM25 over title (x5), record fields (x3) and
 body (x1), then by year (newest first), then by URL.
 
+The analysis of a document and a clean build's lists of postings and pairs are done by the C
+extension `_analysis` where it was built (see _analysis.c), else in Python: the same index either way.
+
 Incremental builds: `build_index` returns every file and an `IndexState`; `update_index` takes the
 next set of documents and that state, finds the changed ones by their keys, re-reads from the
 previous index only the files they touch (a changed document's old words come from its d file

@@ -212,6 +212,15 @@ static uint64_t mix(uint64_t x) {
     return x;
 }
 
+/* Whether a document's pair is met for the first time in it, in `seen` (a table of `size` slots). */
+static int first_time(uint64_t *seen, size_t size, uint64_t pair) {
+    size_t at = mix(pair) & (size - 1);
+    while (seen[at] && seen[at] != pair) at = (at + 1) & (size - 1);
+    if (seen[at]) return 0;
+    seen[at] = pair;
+    return 1;
+}
+
 static size_t table_size(Py_ssize_t entries) {
     size_t size = 16;
     while (size < (size_t)entries * 2) size *= 2;
@@ -303,20 +312,13 @@ static PyObject *numbered_terms(PyObject *module, PyObject *const *args, Py_ssiz
     long length = 0;
     for (Py_ssize_t i = 0; i < w.size; i++) {
         Word *word = &w.items[i];
-        if (i > 0) {
-            uint64_t pair = w.items[i - 1].low & word->tail;
-            if (pair) {
-                size_t at = mix(pair) & (size - 1);
-                while (seen_pairs[at] && seen_pairs[at] != pair) at = (at + 1) & (size - 1);
-                if (!seen_pairs[at]) {
-                    seen_pairs[at] = pair;
-                    PyObject *number = PyLong_FromUnsignedLongLong(pair);
-                    if (!number) goto done;
-                    int added = PySet_Add(pairs, number);
-                    Py_DECREF(number);
-                    if (added < 0) goto done;
-                }
-            }
+        uint64_t pair = i > 0 ? w.items[i - 1].low & word->tail : 0;
+        if (pair && first_time(seen_pairs, size, pair)) {
+            PyObject *number = PyLong_FromUnsignedLongLong(pair);
+            if (!number) goto done;
+            int added = PySet_Add(pairs, number);
+            Py_DECREF(number);
+            if (added < 0) goto done;
         }
         if (word->is_break) continue;
         long weight = i < record_at ? weights[0] : i < body_at ? weights[1] : weights[2];
@@ -477,17 +479,9 @@ static PyObject *add_document(PyObject *module, PyObject *const *args, Py_ssize_
     long length = 0;
     for (Py_ssize_t i = 0; i < w.size; i++) {
         Word *word = &w.items[i];
-        if (i > 0) {
-            uint64_t pair = w.items[i - 1].low & word->tail;
-            if (pair) {
-                size_t at = mix(pair) & (size - 1);
-                while (seen_pairs[at] && seen_pairs[at] != pair) at = (at + 1) & (size - 1);
-                if (!seen_pairs[at]) {
-                    seen_pairs[at] = pair;
-                    if (add_to(&pair_lists, pair, (uint32_t)doc_id, 0) < 0) goto done;
-                }
-            }
-        }
+        uint64_t pair = i > 0 ? w.items[i - 1].low & word->tail : 0;
+        if (pair && first_time(seen_pairs, size, pair) && add_to(&pair_lists, pair, (uint32_t)doc_id, 0) < 0)
+            goto done;
         if (word->is_break) continue;
         long weight = i < d.record_at ? d.weights[0] : i < d.body_at ? d.weights[1] : d.weights[2];
         length += weight;

@@ -191,6 +191,19 @@ def test_a_macro_change_renders_every_page_that_imports_it(project: Path, tmp_pa
     assert report.rendered > 60  # listings of every kind, and article pages (they import the macros too)
 
 
+def test_a_feed_entry_change_renders_every_feed(project: Path, tmp_path: Path) -> None:
+    """feed.xml imports the entry macro, which `feed_entries` renders once an article: a change to it
+    is a change to every feed, and to no article page."""
+    pages = {p: p.stat().st_mtime_ns for p in (project / "site" / "articles").glob("*.html")}
+    edit(project / "templates" / "_feed_entry.xml", "<entry>", "<entry xml:lang=\"vi\">")
+    report = rebuild_and_compare(project, tmp_path)
+    feeds = [p for p in (project / "site").rglob("*.xml") if p.name != "sitemap.xml"]
+    assert feeds and all('<entry xml:lang="vi">' in feed.read_text("utf-8") for feed in feeds
+                         if "<entry" in feed.read_text("utf-8"))
+    assert report.rendered >= len(feeds)
+    assert {p: p.stat().st_mtime_ns for p in pages} == pages
+
+
 def test_site_yaml_and_static_changes(project: Path, tmp_path: Path) -> None:
     edit(project / "static" / "style.css", "", "/* edited */\n")
     rebuild_and_compare(project, tmp_path)

@@ -468,6 +468,33 @@ class ListingItems:
         return self.macro
 
 
+class FeedEntries:
+    """`feed_entries` for feed.xml: the entries of a feed, each article's rendered once by the
+    `entry` macro of _feed_entry.xml, with a mark where the feed's base goes, filled in for each
+    feed (an article is in the site's feed and in its province's and directives' feeds). A mark
+    starts with "<", which escaped text never holds."""
+
+    MARK = "<\u00a4base>"
+
+    def __init__(self, links: Links, site: SiteConfig, entry_id: Callable[[Article], str]):
+        self.args = (links, site, entry_id)
+        self.rendered: dict[int, str] = {}  # by article number (see Article.number)
+
+    def __call__(self, entries: Iterable[Article], base: str, entry: Callable[..., Any]) -> Markup:
+        rendered, mark = self.rendered, Markup(self.MARK)
+        texts = []
+        for article in entries:
+            text = rendered.get(article.number)
+            if text is None:
+                text = rendered[article.number] = str(entry(article, mark, *self.args))
+            texts.append(text)
+        return Markup("".join(texts).replace(self.MARK, str(escape(base))))
+
+    def clear(self) -> None:
+        """Forget the entries (every feed is made)."""
+        self.rendered = {}
+
+
 # --- the site ----------------------------------------------------------------------------------
 
 def article_path(slug: str) -> str:
@@ -770,6 +797,7 @@ class SiteRenderer:
         # Global as well as passed to each page: macros imported without the page's context (once
         # per build, not once per page as `with context` does) read the interface strings too.
         self.env.globals["t"] = self.t
+        self.env.globals["feed_entries"] = FeedEntries(self.links, config, self.entry_id)
         self.env.globals["listing_items"] = ListingItems(self.env, {"t": self.t, "links": self.links},
                                                          len(archive.articles))
         self.template_keys: dict[str, str] = {}
@@ -869,6 +897,7 @@ class SiteRenderer:
             self.page("404.html", "404.html", ())
             self.feed("feed.xml", self.config.title, archive.articles, "index.html")
             self.env.globals["listing_items"].clear()  # every listing is made: room for what finish records
+            self.env.globals["feed_entries"].clear()
             pending.finish()
         finally:
             pending.cancel()

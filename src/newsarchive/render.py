@@ -311,7 +311,7 @@ def atom_date(article: Article) -> str:
     return _atom_time(article.filing.published, article.filing.year)
 
 
-@lru_cache(maxsize=4096)  # an article is in several feeds, and its date is read twice in each
+@lru_cache(maxsize=4096)  # a feed's time is its latest entry's: every entry's date is read again
 def _atom_time(published: str | None, year: int | None) -> str:
     moment = dt.datetime.fromisoformat(published) if published else dt.datetime(year or 1970, 1, 1)
     if moment.tzinfo is None:
@@ -319,7 +319,6 @@ def _atom_time(published: str | None, year: int | None) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-@lru_cache(maxsize=4096)  # an article is in several feeds
 def _urn(path: str) -> str:
     """A feed's or an entry's id without a base_url: a name-based UUID of its path."""
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, path)}"
